@@ -1,0 +1,3 @@
+from kttn_cli.cli.app import main
+
+main()

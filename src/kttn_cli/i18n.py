@@ -1,0 +1,166 @@
+"""Everything kttn says to people, in Vietnamese (default) and English.
+
+One table, keyed by message id; `say(key, lang, **params)` formats it. Status labels
+follow DESIGN §3.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # statuses (DESIGN §3)
+    "status.on_time": ("Hoàn thành đúng hạn", "Done on time"),
+    "status.late": ("Hoàn thành quá hạn", "Done late"),
+    "status.done": ("Đã hoàn thành", "Done"),
+    "status.overdue": ("Quá hạn", "Overdue"),
+    "status.due_soon": ("Sắp đến hạn", "Due soon"),
+    "status.pending": ("Trong hạn", "Pending"),
+    "status.undated": ("Không thời hạn", "No deadline"),
+    # deadline kinds
+    "kind.date": ("Ngày", "Date"),
+    "kind.quarter": ("Quý", "Quarter"),
+    "kind.ongoing": ("Thường xuyên", "Ongoing"),
+    "kind.on_request": ("Theo yêu cầu", "On request"),
+    "kind.none": ("Không thời hạn", "No deadline"),
+    "quarter": ("Quý {label}", "Q{label}"),
+    # headings and labels
+    "as_of": ("Tính đến ngày {date}", "As of {date}"),
+    "plan_header": ("Kế hoạch số {number}", "Plan No. {number}"),
+    "rate.completion": ("Tỷ lệ hoàn thành", "Completion rate"),
+    "rate.on_time": ("Tỷ lệ đúng hạn", "On-time rate"),
+    "rate.none": ("—", "—"),
+    "col.task": ("Nhiệm vụ", "Task"),
+    "col.milestone": ("Mốc", "Milestone"),
+    "col.id": ("Mã", "ID"),
+    "col.title": ("Nội dung", "Title"),
+    "col.due": ("Hạn", "Due"),
+    "col.due_text": ("Thời hạn theo kế hoạch", "Deadline as written"),
+    "col.owners": ("Đơn vị thực hiện", "Owners"),
+    "col.unit": ("Đơn vị", "Unit"),
+    "col.units": ("Đơn vị", "Units"),
+    "col.status": ("Tình trạng", "Status"),
+    "col.progress": ("Tiến độ", "Progress"),
+    "col.submitted": ("Ngày nộp", "Submitted"),
+    "col.reference": ("Số văn bản", "Document no."),
+    "col.days_overdue": ("Số ngày quá hạn", "Days overdue"),
+    "col.recipient": ("Nơi nhận", "Recipient"),
+    "col.kind": ("Loại", "Kind"),
+    "col.name": ("Tên", "Name"),
+    "col.short": ("Tên ngắn", "Short name"),
+    "col.email": ("Thư điện tử", "E-mail"),
+    "col.source": ("Vị trí trong văn bản", "Where in the text"),
+    "col.count": ("Số lượng", "Count"),
+    "missing": ("Còn thiếu", "Missing"),
+    "waits_for": ("Đang chờ", "Waiting for"),
+    "inputs_ready": ("Đã đủ báo cáo đầu vào", "All inputs received"),
+    "shifted": ("dời từ {date}", "moved from {date}"),
+    "extended": ("gia hạn từ {date}", "extended from {date}"),
+    "late_by": ("muộn {days} ngày", "{days} days late"),
+    "overdue_by": ("quá hạn {days} ngày", "{days} days overdue"),
+    "nothing": ("Không có mục nào.", "Nothing to show."),
+    "paths.plan": ("Kế hoạch", "Plan"),
+    "paths.ledger": ("Sổ theo dõi", "Ledger"),
+    "paths.data": ("Thư mục dữ liệu", "Data directory"),
+    "paths.bundled": ("(kế hoạch kèm theo)", "(bundled plan)"),
+    "paths.missing": ("(chưa có)", "(not created yet)"),
+    # check
+    "check.ok": (
+        "{plan}: hợp lệ — {tasks} nhiệm vụ, {milestones} mốc, {units} đơn vị, "
+        "{obligations} nghĩa vụ; sổ theo dõi: {ledger}",
+        "{plan}: valid — {tasks} tasks, {milestones} milestones, {units} units, "
+        "{obligations} obligations; ledger: {ledger}",
+    ),
+    "check.ledger_none": ("chưa có", "none yet"),
+    "check.ledger_records": ("{count} bản ghi", "{count} records"),
+    "check.failed": ("{count} lỗi.", "{count} problems."),
+    # problems in files
+    "duplicate_id": ("mã {id!r} bị trùng", "duplicate id {id!r}"),
+    "unknown_unit": ("không có đơn vị {id!r}", "unknown unit {id!r}"),
+    "unknown_assignee": ("không có đơn vị hay nhóm {id!r}", "unknown unit or group {id!r}"),
+    "unknown_milestone": ("không có mốc {id!r}", "unknown milestone {id!r}"),
+    "unknown_target": ("không có bản ghi {id!r}", "unknown record {id!r}"),
+    "bad_quarter": (
+        "quý {quarter} nằm ngoài I–IV (1–4)",
+        "quarter {quarter} is outside I–IV (1–4)",
+    ),
+    "no_assignee": ("mốc không có đơn vị thực hiện", "milestone has no assignee"),
+    "input_cycle": ("vòng lặp đầu vào: {cycle}", "input cycle: {cycle}"),
+    "not_utf8": (
+        "tệp không phải UTF-8 (byte {byte} không hợp lệ); hãy lưu lại với mã hoá UTF-8",
+        "file is not UTF-8 (invalid byte {byte}); save it again as UTF-8",
+    ),
+    "toml_syntax": ("lỗi cú pháp TOML: {detail}", "TOML syntax error: {detail}"),
+    "wrong_plan": (
+        "sổ theo dõi thuộc kế hoạch {found!r}, không phải {expected!r}",
+        "ledger belongs to plan {found!r}, not {expected!r}",
+    ),
+    # errors (one line each)
+    "err.missing_file": (
+        "không tìm thấy {what}: {path}",
+        "{what} not found: {path}",
+    ),
+    "err.what.plan": ("tệp kế hoạch", "plan file"),
+    "err.what.ledger": ("sổ theo dõi", "ledger"),
+    "err.what.contacts": ("tệp danh bạ", "contacts file"),
+    "err.invalid_plan": (
+        "kế hoạch {path} có {count} lỗi; chạy `kttn check` để xem chi tiết",
+        "plan {path} has {count} problems; run `kttn check` for details",
+    ),
+    "err.invalid_ledger": (
+        "sổ theo dõi {path} có {count} lỗi; chạy `kttn check` để xem chi tiết. "
+        "Tệp được giữ nguyên",
+        "ledger {path} has {count} problems; run `kttn check` for details. "
+        "The file was left as it is",
+    ),
+    "err.bad_date": (
+        "ngày {value!r} không hợp lệ: dùng YYYY-MM-DD hoặc DD/MM/YYYY (năm 4 chữ số)",
+        "invalid date {value!r}: use YYYY-MM-DD or DD/MM/YYYY (4-digit year)",
+    ),
+    "err.future_date": (
+        "ngày {value} ở sau hôm nay ({today}); không thể ghi nhận trước",
+        "date {value} is after today ({today}); it cannot be recorded in advance",
+    ),
+    "err.bad_lang": ("ngôn ngữ {value!r} không hỗ trợ: dùng vi hoặc en", "unsupported language {value!r}: use vi or en"),
+    "err.no_match": (
+        "không tìm thấy {what} {query!r}; gần nhất: {candidates}",
+        "no {what} matches {query!r}; closest: {candidates}",
+    ),
+    "err.ambiguous": (
+        "{query!r} khớp với nhiều {what}: {candidates}; hãy dùng mã",
+        "{query!r} matches several {what}: {candidates}; use the id",
+    ),
+    "what.unit": ("đơn vị", "unit"),
+    "what.milestone": ("mốc", "milestone"),
+    "what.any": ("nhiệm vụ, mốc hay đơn vị", "task, milestone or unit"),
+    "what.task": ("nhiệm vụ", "task"),
+    "err.exists": (
+        "{path} đã tồn tại; không ghi đè. Hãy chọn đường dẫn khác",
+        "{path} already exists; not overwriting. Choose another path",
+    ),
+    "err.cannot_write": ("không ghi được {path}: {reason}", "cannot write {path}: {reason}"),
+    "err.lock_timeout": (
+        "sổ theo dõi {path} đang bị tiến trình khác khoá quá {seconds} giây; hãy thử lại",
+        "ledger {path} is locked by another process for over {seconds} s; try again",
+    ),
+    "err.unexpected": (
+        "lỗi không mong đợi: {detail} (chạy lại với --debug để xem chi tiết)",
+        "unexpected error: {detail} (run again with --debug for details)",
+    ),
+    "err.bad_status": ("tình trạng {value!r} không hợp lệ; dùng: {choices}", "invalid status {value!r}; use: {choices}"),
+    "init.done": ("Đã tạo {path} từ kế hoạch kèm theo.", "Wrote {path} from the bundled plan."),
+}
+
+
+def say(key: str, lang: Lang, /, **params: Any) -> str:
+    """The message `key` in `lang`, formatted with `params`."""
+    vi, en = MESSAGES[key]
+    template = en if lang == "en" else vi
+    return template.format(**params) if params else template
+
+
+def status_label(code: str, lang: Lang) -> str:
+    return say(f"status.{code}", lang)

@@ -1,0 +1,58 @@
+"""Load and check plan files. The tool never writes a plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kttn_cli.core.model import Plan
+from kttn_cli.errors import DataError
+from kttn_cli.i18n import Lang
+from kttn_cli.storage.documents import Problem, parse_toml, read_raw, validation_problems
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+BUNDLED_PLAN = DATA_DIR / "plan_2024.toml"
+BUNDLED_SCHEMA = DATA_DIR / "plan.schema.json"
+
+
+@dataclass(slots=True)
+class PlanCheck:
+    """A plan file's validated content (as plain data), or every problem found."""
+
+    path: Path
+    raw: bytes
+    data: dict[str, Any] | None
+    problems: list[Problem]
+
+
+def check_plan(path: Path, lang: Lang) -> PlanCheck:
+    """Read, parse, validate shape and meaning; collect every problem."""
+    raw = read_raw(path, "plan")
+    return check_plan_bytes(path, raw, lang)
+
+
+def check_plan_bytes(path: Path, raw: bytes, lang: Lang) -> PlanCheck:
+    from pydantic import ValidationError
+
+    from kttn_cli.storage.plan_schema import PlanFile, semantic_problems
+
+    parsed = parse_toml(path, raw)
+    if parsed.data is None:
+        return PlanCheck(path, raw, None, parsed.problems)
+    try:
+        model = PlanFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        return PlanCheck(path, raw, None, validation_problems(parsed, exc, lang))
+    problems = [parsed.problem(loc, key, **params) for loc, key, params in semantic_problems(model)]
+    if problems:
+        return PlanCheck(path, raw, None, problems)
+    return PlanCheck(path, raw, model.model_dump(), [])
+
+
+def load_plan(path: Path, lang: Lang) -> Plan:
+    """The plan at `path`, validated; exit 65 (with a pointer to `kttn check`) if invalid."""
+    result = check_plan(path, lang)
+    if result.data is None:
+        raise DataError("err.invalid_plan", path=path, count=len(result.problems))
+    return Plan.from_dict(result.data)
