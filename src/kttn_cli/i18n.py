@@ -82,6 +82,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_unit": ("không có đơn vị {id!r}", "unknown unit {id!r}"),
     "unknown_assignee": ("không có đơn vị hay nhóm {id!r}", "unknown unit or group {id!r}"),
     "unknown_milestone": ("không có mốc {id!r}", "unknown milestone {id!r}"),
+    "not_assigned": (
+        "mốc {milestone!r} không giao cho đơn vị {unit!r}",
+        "milestone {milestone!r} is not assigned to unit {unit!r}",
+    ),
     "unknown_target": ("không có bản ghi {id!r}", "unknown record {id!r}"),
     "bad_quarter": (
         "quý {quarter} nằm ngoài I–IV (1–4)",
@@ -107,15 +111,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.what.ledger": ("sổ theo dõi", "ledger"),
     "err.what.contacts": ("tệp danh bạ", "contacts file"),
     "err.invalid_plan": (
-        "kế hoạch {path} có {count} lỗi; chạy `kttn check` để xem chi tiết",
-        "plan {path} has {count} problems; run `kttn check` for details",
+        "kế hoạch có {count} lỗi, đầu tiên: {first} — chạy `kttn check` để xem tất cả",
+        "the plan has {count} problems, first: {first} — run `kttn check` to see them all",
     ),
     "err.invalid_ledger": (
-        "sổ theo dõi {path} có {count} lỗi; chạy `kttn check` để xem chi tiết. "
-        "Tệp được giữ nguyên",
-        "ledger {path} has {count} problems; run `kttn check` for details. "
-        "The file was left as it is",
+        "sổ theo dõi có {count} lỗi, đầu tiên: {first} — tệp được giữ nguyên; "
+        "chạy `kttn check` để xem tất cả",
+        "the ledger has {count} problems, first: {first} — the file was left as it is; "
+        "run `kttn check` to see them all",
     ),
+    "err.refused_write": (
+        "kttn từ chối ghi sổ theo dõi {path} vì nội dung mới không hợp lệ ({first}); "
+        "sổ được giữ nguyên — hãy báo lỗi này",
+        "kttn refused to write the ledger {path}: the new content is invalid ({first}); "
+        "the ledger was left as it is — please report this bug",
+    ),
+    "err.cannot_read": ("không đọc được {path}: {reason}", "cannot read {path}: {reason}"),
     "err.bad_date": (
         "ngày {value!r} không hợp lệ: dùng YYYY-MM-DD hoặc DD/MM/YYYY (năm 4 chữ số)",
         "invalid date {value!r}: use YYYY-MM-DD or DD/MM/YYYY (4-digit year)",

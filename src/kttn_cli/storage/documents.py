@@ -167,3 +167,9 @@ def _drop_union_tag(loc: Loc) -> Loc:
             continue
         out.append(part)
     return tuple(out)
+
+
+def locate_in(path: Path, loc: Loc, key: str, params: dict[str, Any]) -> Problem:
+    """A problem found after parsing, located by reading the file again."""
+    parsed = Parsed(path, text=path.read_bytes().decode("utf-8").removeprefix(BOM))
+    return parsed.problem(loc, key, **params)

@@ -54,5 +54,7 @@ def load_plan(path: Path, lang: Lang) -> Plan:
     """The plan at `path`, validated; exit 65 (with a pointer to `kttn check`) if invalid."""
     result = check_plan(path, lang)
     if result.data is None:
-        raise DataError("err.invalid_plan", path=path, count=len(result.problems))
+        raise DataError(
+            "err.invalid_plan", count=len(result.problems), first=result.problems[0].format(lang)
+        )
     return Plan.from_dict(result.data)

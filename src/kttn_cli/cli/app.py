@@ -1,0 +1,132 @@
+"""The `kttn` application and its one error boundary.
+
+Commands register through `command()`, which wraps each one so that a `KttnError` becomes
+its one-line message on stderr and its exit code (DESIGN §4), and anything unexpected
+becomes exit 70 with a one-line message (the traceback only with `--debug`/KTTN_DEBUG).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kttn_cli import __version__
+from kttn_cli.errors import EX_SOFTWARE, KttnError
+from kttn_cli.i18n import say
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="kttn",
+    help="Theo dõi thời hạn và báo cáo của Kế hoạch 01-KH/BCĐ (Hưng Yên, 2024). "
+    "Deadline and report tracker for Plan 01-KH/BCĐ.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_debug = False
+
+
+def _lang_for_errors(kwargs: dict[str, Any]) -> Any:
+    from kttn_cli.cli.session import pick_lang
+
+    session = kwargs.get("session")
+    option = getattr(session, "lang_option", None) or kwargs.get("lang")
+    try:
+        return pick_lang(option if isinstance(option, str) else None)
+    except KttnError:
+        return "vi"
+
+
+def boundary(func: F) -> F:
+    """Turn exceptions into exit codes: the only place where that happens."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KttnError as exc:
+            _error_line(exc.message(_lang_for_errors(kwargs)))
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # `kttn status | head`: the reader left; say nothing more.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if _debug or os.environ.get("KTTN_DEBUG"):
+                traceback.print_exc()
+            detail = f"{type(exc).__name__}: {exc}"
+            _error_line(say("err.unexpected", _lang_for_errors(kwargs), detail=detail))
+            raise typer.Exit(EX_SOFTWARE) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _error_line(message: str) -> None:
+    sys.stderr.write(f"kttn: {message}\n")
+    sys.stderr.flush()
+
+
+def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """`app.command`, with the error boundary around the command."""
+
+    def register(func: F) -> F:
+        app.command(name, **kwargs)(boundary(func))
+        return func
+
+    return register
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"kttn {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ] = False,
+) -> None:
+    """Theo dõi thời hạn và báo cáo của Kế hoạch 01-KH/BCĐ (Hưng Yên, 2024).
+
+    Deadline and report tracker for Plan 01-KH/BCĐ: what is done, late, overdue or due
+    soon, and who to chase. Output is Vietnamese; use --lang en or KTTN_LANG=en for English.
+    """
+    global _debug
+    _debug = debug
+
+
+def _register_commands() -> None:
+    # Importing a module registers its commands.
+    from kttn_cli.cli import browse, records, views  # noqa: F401
+
+
+def main() -> None:
+    from kttn_cli.render.terminal import prepare_streams
+
+    prepare_streams()
+    _register_commands()
+    app()
+
+
+_register_commands()

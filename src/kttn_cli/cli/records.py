@@ -1,0 +1,1 @@
+"""Recording: submit, void, extend, task add, log."""

@@ -1,0 +1,58 @@
+"""Find a unit, milestone or task from what a person typed (DESIGN §4).
+
+An id matches exactly (any case); otherwise the query is folded (no diacritics, any case,
+NFC or NFD) and compared with each candidate's names: an exact folded match wins, then
+candidates whose folded name contains the query. One match is used; several or none is
+an error that lists the candidates or the closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from kttn_cli.core.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    names: tuple[str, ...]  # shown name first
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} ({self.names[0]})" if self.names else self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    match: Candidate | None
+    ambiguous: tuple[Candidate, ...] = ()
+    closest: tuple[Candidate, ...] = ()
+
+
+def resolve(query: str, candidates: list[Candidate]) -> Resolution:
+    key = fold(query)
+    if not key:
+        return Resolution(None)
+    by_id = [c for c in candidates if fold(c.id) == key]
+    if len(by_id) == 1:
+        return Resolution(by_id[0])
+    exact = [c for c in candidates if any(fold(n) == key for n in c.names)]
+    if len(exact) == 1:
+        return Resolution(exact[0])
+    if len(exact) > 1:
+        return Resolution(None, ambiguous=tuple(exact))
+    partial = [
+        c for c in candidates if key in fold(c.id) or any(key in fold(n) for n in c.names)
+    ]
+    if len(partial) == 1:
+        return Resolution(partial[0])
+    if partial:
+        return Resolution(None, ambiguous=tuple(partial))
+    keys = {fold(n): c for c in candidates for n in (c.id, *c.names)}
+    close = difflib.get_close_matches(key, list(keys), n=5, cutoff=0.5)
+    seen: dict[str, Candidate] = {}
+    for k in close:
+        seen.setdefault(keys[k].id, keys[k])
+    return Resolution(None, closest=tuple(seen.values())[:3])

@@ -1,0 +1,109 @@
+"""People's views of the plan itself: tasks, units, one item."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from kttn_cli.core.dates import show_date, show_due
+from kttn_cli.core.model import Milestone, Plan
+from kttn_cli.i18n import Lang, say
+from kttn_cli.render.terminal import console
+
+
+def owners(plan: Plan, milestone: Milestone) -> str:
+    """Assignees as the plan names them: groups by name, units by short name."""
+    names = []
+    for name in milestone.assignees:
+        group = plan.group(name)
+        names.append(group.name if group else plan.unit(name).label)
+    return "; ".join(names)
+
+
+def due_cell(milestone: Milestone, lang: Lang) -> Text:
+    shown = show_due(milestone.due, say("kind.quarter", lang))
+    text = Text(shown or say(f"kind.{milestone.due.kind}", lang), style="bold" if shown else "")
+    if milestone.due_text:
+        text.append(f"\n{milestone.due_text}", style="dim")
+    return text
+
+
+def render_tasks(plan: Plan, lang: Lang) -> None:
+    table = Table(
+        show_lines=True,
+        title=Text(f"{say('plan_header', lang, number=plan.info.number)} — {plan.info.title}"),
+        expand=True,
+    )
+    table.add_column(say("col.id", lang), overflow="fold", ratio=2)
+    table.add_column(say("col.title", lang), overflow="fold", ratio=5)
+    table.add_column(say("col.due", lang), overflow="fold", ratio=3)
+    table.add_column(say("col.owners", lang), overflow="fold", ratio=3)
+    for task in plan.tasks:
+        table.add_row(Text(task.id, style="bold"), Text(task.title, style="bold"), "", "")
+        for milestone in task.milestones:
+            table.add_row(
+                Text(milestone.id),
+                Text(milestone.title),
+                due_cell(milestone, lang),
+                Text(owners(plan, milestone)),
+            )
+    console().print(table)
+
+
+def render_units(plan: Plan, lang: Lang) -> None:
+    out = console()
+    table = Table(expand=True)
+    table.add_column(say("col.id", lang), overflow="fold", ratio=2)
+    table.add_column(say("col.name", lang), overflow="fold", ratio=5)
+    table.add_column(say("col.short", lang), overflow="fold", ratio=2)
+    table.add_column(say("col.email", lang), overflow="fold", ratio=3)
+    for unit in plan.units:
+        table.add_row(Text(unit.id), Text(unit.name), Text(unit.short or ""),
+                      Text(", ".join(unit.email)))
+    out.print(table)
+    groups = Table(expand=True)
+    groups.add_column(say("col.id", lang), overflow="fold", ratio=2)
+    groups.add_column(say("col.name", lang), overflow="fold", ratio=5)
+    groups.add_column(say("col.units", lang), overflow="fold", ratio=5)
+    for group in plan.groups:
+        groups.add_row(Text(group.id), Text(group.name), Text(", ".join(group.members)))
+    out.print(groups)
+
+
+def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
+    out = console()
+    lines: list[tuple[str, str]] = []
+    if kind == "task":
+        task = plan.task(ident)
+        lines = [(say("col.id", lang), task.id), (say("col.title", lang), task.title),
+                 (say("col.source", lang), task.source), ("", task.text)]
+        lines += [(say("col.milestone", lang), f"{m.id} — {m.title}") for m in task.milestones]
+    elif kind == "milestone":
+        m = next(m for m in plan.milestones if m.id == ident)
+        recipient = plan.unit(m.recipient).name if m.recipient else ""
+        lines = [
+            (say("col.id", lang), m.id),
+            (say("col.task", lang), f"{m.task_id} — {plan.task(m.task_id).title}"),
+            (say("col.title", lang), m.title),
+            (say("col.due", lang), due_cell(m, lang).plain.replace("\n", " — ")),
+            (say("col.kind", lang), say(f"kind.{m.due.kind}", lang)),
+            (say("col.owners", lang), ", ".join(plan.unit(u).name
+                                                for u in plan.expand(m.assignees))),
+            (say("col.recipient", lang), recipient),
+            (say("col.source", lang), m.source),
+        ]
+        if m.inputs:
+            lines.append((say("waits_for", lang), ", ".join(m.inputs)))
+    else:
+        unit = plan.unit(ident)
+        lines = [(say("col.id", lang), unit.id), (say("col.name", lang), unit.name),
+                 (say("col.short", lang), unit.short or ""),
+                 (say("col.email", lang), ", ".join(unit.email))]
+        owed = [m for m in plan.milestones if unit.id in plan.expand(m.assignees)]
+        lines += [
+            (say("col.milestone", lang),
+             f"{m.id} — {m.title} ({show_date(m.due.deadline) or say(f'kind.{m.due.kind}', lang)})")
+            for m in owed
+        ]
+    for label, value in lines:
+        out.print(Text(f"{label}: " if label else "", style="bold") + Text(value))

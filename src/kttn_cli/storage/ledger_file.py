@@ -1,0 +1,188 @@
+"""The ledger: read it, and append records through the one safe write path (DESIGN §5).
+
+The ledger is append-only: corrections (voids, replacements, extensions) are new records,
+so every write is "old bytes + new records". Each write happens under a file lock and
+replaces the file atomically; the previous version is kept as `<ledger>.bak`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kttn_cli.core.model import LedgerRecord, record_from_dict
+from kttn_cli.core.status import Ledger
+from kttn_cli.errors import CannotWrite, DataError, TemporaryFailure
+from kttn_cli.i18n import Lang
+from kttn_cli.storage.documents import Problem, parse_toml, validation_problems
+
+HEADER = (
+    "# Sổ theo dõi của kttn: do kttn ghi, không sửa bằng tay.\n"
+    "# Written by kttn: do not edit by hand; use `kttn submit`, `kttn void`, `kttn extend`.\n"
+)
+LOCK_TIMEOUT_ENV = "KTTN_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+@dataclass(slots=True)
+class LedgerCheck:
+    path: Path
+    exists: bool
+    records: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def check_ledger(path: Path, plan_id: str, lang: Lang) -> LedgerCheck:
+    """Read and validate the ledger; a missing ledger is an empty one."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return LedgerCheck(path, exists=False)
+    except OSError as exc:
+        raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
+    return _check_bytes(path, raw, plan_id, lang)
+
+
+def _check_bytes(path: Path, raw: bytes, plan_id: str, lang: Lang) -> LedgerCheck:
+    from pydantic import ValidationError
+
+    from kttn_cli.storage.ledger_schema import LedgerFile
+
+    result = LedgerCheck(path, exists=True)
+    parsed = parse_toml(path, raw)
+    if parsed.data is None:
+        result.problems = parsed.problems
+        return result
+    try:
+        model = LedgerFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        result.problems = validation_problems(parsed, exc, lang)
+        return result
+    if model.plan != plan_id:
+        result.problems.append(parsed.problem(("plan",), "wrong_plan", found=model.plan,
+                                              expected=plan_id))
+    seen: set[str] = set()
+    for i, record in enumerate(model.records):
+        if record.id in seen:
+            result.problems.append(parsed.problem(("records", i, "id"), "duplicate_id",
+                                                  id=record.id))
+        seen.add(record.id)
+    result.records = [r.model_dump() for r in model.records]
+    return result
+
+
+def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
+    """The ledger's records; exit 65 (file untouched) when it cannot be read."""
+    result = check_ledger(path, plan_id, lang)
+    if result.problems:
+        raise DataError(
+            "err.invalid_ledger", path=path, count=len(result.problems),
+            first=result.problems[0].format(lang),
+        )
+    return Ledger(tuple(record_from_dict(r) for r in result.records))
+
+
+def serialise(records: Sequence[dict[str, Any]]) -> str:
+    """Records as `[[records]]` tables, one key per line, in a fixed layout.
+
+    Each record is written on its own with tomli-w, so the layout never depends on the
+    length of the file (tomli-w chooses inline or block arrays of tables by line length).
+    """
+    import tomli_w
+
+    out = []
+    for record in records:
+        body = {k: v for k, v in record.items() if v is not None}
+        out.append("\n[[records]]\n" + tomli_w.dumps(body))
+    return "".join(out)
+
+
+def append(
+    path: Path,
+    plan_id: str,
+    lang: Lang,
+    build: Callable[[Ledger], list[dict[str, Any]]],
+) -> list[LedgerRecord]:
+    """Append the records that `build` makes from the current ledger, safely.
+
+    Under the lock: read and validate the current file (an invalid one is left alone),
+    let `build` decide the new records (it may raise to refuse), validate the whole new
+    content, write a temporary file in the same directory, fsync it, keep the old file as
+    a backup, rename the new one over it and fsync the directory.
+    """
+    from filelock import FileLock, Timeout
+
+    timeout = float(os.environ.get(LOCK_TIMEOUT_ENV) or DEFAULT_LOCK_TIMEOUT)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(f"{path}.lock", timeout=timeout)
+        lock.acquire()
+    except Timeout:
+        raise TemporaryFailure("err.lock_timeout", path=path, seconds=timeout) from None
+    except OSError as exc:
+        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
+    try:
+        try:
+            old = path.read_bytes()
+        except FileNotFoundError:
+            old = b""
+        current = _check_bytes(path, old, plan_id, lang) if old else LedgerCheck(path, False)
+        if current.problems:
+            raise DataError(
+                "err.invalid_ledger", path=path, count=len(current.problems),
+                first=current.problems[0].format(lang),
+            )
+        ledger = Ledger(tuple(record_from_dict(r) for r in current.records))
+        new = build(ledger)
+        if not new:
+            return []
+        head = old if old else _new_file(plan_id).encode()
+        content = head + serialise(new).encode()
+        after = _check_bytes(path, content, plan_id, lang)
+        if after.problems:  # a bug in kttn, not in the user's data: never write it
+            raise DataError("err.refused_write", path=path, first=after.problems[0].format(lang))
+        _replace(path, content, keep_backup=bool(old))
+        return [record_from_dict(r) for r in after.records[-len(new):]]
+    finally:
+        lock.release()
+
+
+def _new_file(plan_id: str) -> str:
+    import tomli_w
+
+    return HEADER + tomli_w.dumps({"schema_version": 1, "plan": plan_id})
+
+
+def _replace(path: Path, content: bytes, keep_backup: bool) -> None:
+    directory = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if keep_backup:
+            backup = path.with_name(path.name + ".bak")
+            backup.unlink(missing_ok=True)
+            os.link(path, backup)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def write_new_file(path: Path, content: bytes) -> None:
+    """Write a file that must not exist yet, atomically (used by `init` and exports)."""
+    _replace(path, content, keep_backup=False)
