@@ -261,7 +261,7 @@ def render_rows(plan: Plan, judged: Iterable[Judged], as_of: date, lang: Lang,
         out.print(say("nothing", lang))
         return
     table = Table(expand=True)
-    table.add_column(say("col.due", lang), ratio=2, overflow="fold")
+    table.add_column(say("col.due", lang), ratio=2, min_width=10, overflow="fold")
     table.add_column(say("col.days_overdue" if view == "overdue" else "col.status", lang),
                      ratio=2, overflow="fold")
     table.add_column(say("col.unit", lang), ratio=3, overflow="fold")
