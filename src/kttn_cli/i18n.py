@@ -162,6 +162,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "unexpected error: {detail} (run again with --debug for details)",
     ),
     "err.bad_status": ("tình trạng {value!r} không hợp lệ; dùng: {choices}", "invalid status {value!r}; use: {choices}"),
+    "err.not_assigned": (
+        "mốc {milestone} không giao cho {unit}; các đơn vị được giao: {assigned}",
+        "milestone {milestone} is not assigned to {unit}; assigned: {assigned}",
+    ),
+    "err.already_submitted": (
+        "mốc {milestone} đã có báo cáo của: {units}; dùng --replace để thay thế",
+        "milestone {milestone} already has a submission from: {units}; use --replace",
+    ),
+    "err.no_record": ("không có bản ghi {id!r}; xem `kttn log`", "no record {id!r}; see `kttn log`"),
+    "err.void_a_void": (
+        "{id} là bản ghi huỷ, không thể huỷ tiếp",
+        "{id} is itself a void and cannot be voided",
+    ),
+    "err.already_void": ("bản ghi {id} đã bị huỷ", "record {id} is already void"),
+    "err.empty_reason": ("cần nêu lý do (--reason)", "a reason is required (--reason)"),
+    "err.empty_field": ("--title và --by không được để trống", "--title and --by must not be empty"),
+    "err.extend_undated": (
+        "mốc {milestone} không có thời hạn để gia hạn",
+        "milestone {milestone} has no deadline to extend",
+    ),
+    "err.extend_earlier": (
+        "hạn mới {to} của mốc {milestone} phải sau hạn theo kế hoạch {due}",
+        "the new deadline {to} of {milestone} must be after the planned {due}",
+    ),
+    "err.no_ad_hoc_item": (
+        "kế hoạch không có mục {task} cho nhiệm vụ đột xuất",
+        "the plan has no item {task} for ad-hoc tasks",
+    ),
+    "err.bad_format": ("định dạng {value!r} không hợp lệ; dùng: {choices}",
+                       "invalid format {value!r}; use: {choices}"),
+    "warn.reference_form": (
+        "cảnh báo: số văn bản {ref!r} không theo mẫu của Đảng (12-BC/HU) hay Nhà nước "
+        "(12/BC-UBND); vẫn ghi nhận",
+        "warning: document number {ref!r} follows neither the Party form (12-BC/HU) nor "
+        "the State form (12/BC-UBND); recorded anyway",
+    ),
+    "replaced_reason": ("thay bằng báo cáo mới (--replace)", "replaced by a new submission (--replace)"),
+    "recorded.submission": (
+        "Đã ghi {id}: {milestone} — {unit} — nộp ngày {on}: {status}",
+        "Recorded {id}: {milestone} — {unit} — received {on}: {status}",
+    ),
+    "recorded.void": ("Đã ghi {id}: huỷ bản ghi {target}", "Recorded {id}: voided {target}"),
+    "recorded.extension": (
+        "Đã ghi {id}: gia hạn {milestone} — {unit} đến {to}",
+        "Recorded {id}: extended {milestone} — {unit} to {to}",
+    ),
+    "recorded.task": (
+        "Đã ghi {id}: nhiệm vụ đột xuất {milestone} — {title} — hạn {due}",
+        "Recorded {id}: ad-hoc task {milestone} — {title} — due {due}",
+    ),
+    "log.type.submission": ("Nộp báo cáo", "Submission"),
+    "log.type.void": ("Huỷ", "Void"),
+    "log.type.extension": ("Gia hạn", "Extension"),
+    "log.type.task": ("Nhiệm vụ đột xuất", "Ad-hoc task"),
+    "col.recorded": ("Ghi lúc", "Recorded"),
+    "col.by": ("Người ghi", "By"),
+    "col.details": ("Nội dung", "Details"),
+    "voided_by": ("đã huỷ bởi {id}", "voided by {id}"),
     "init.done": ("Đã tạo {path} từ kế hoạch kèm theo.", "Wrote {path} from the bundled plan."),
 }
 

@@ -33,6 +33,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+task_app = typer.Typer(
+    name="task", help="Ad-hoc tasks (item II.7, nhiệm vụ đột xuất).", no_args_is_help=True
+)
+app.add_typer(task_app)
+
 _debug = False
 
 
@@ -81,11 +86,13 @@ def _error_line(message: str) -> None:
     sys.stderr.flush()
 
 
-def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """`app.command`, with the error boundary around the command."""
+def command(
+    name: str | None = None, *, group: typer.Typer | None = None, **kwargs: Any
+) -> Callable[[F], F]:
+    """`app.command` (or a sub-group's), with the error boundary around the command."""
 
     def register(func: F) -> F:
-        app.command(name, **kwargs)(boundary(func))
+        (group or app).command(name, **kwargs)(boundary(func))
         return func
 
     return register
@@ -125,7 +132,6 @@ def main() -> None:
     from kttn_cli.render.terminal import prepare_streams
 
     prepare_streams()
-    _register_commands()
     app()
 
 

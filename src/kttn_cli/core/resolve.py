@@ -2,7 +2,7 @@
 
 An id matches exactly (any case); otherwise the query is folded (no diacritics, any case,
 NFC or NFD) and compared with each candidate's names: an exact folded match wins, then
-candidates whose folded name contains the query. One match is used; several or none is
+candidates whose id and names contain every typed word. One match is used; several or none is
 an error that lists the candidates or the closest names.
 """
 
@@ -31,6 +31,12 @@ class Resolution:
     closest: tuple[Candidate, ...] = ()
 
 
+def _contains_all(candidate: Candidate, words: list[str]) -> bool:
+    """Every typed word appears in the candidate's id or names (`bc 6 thang huyen`)."""
+    haystack = " ".join(fold(n) for n in (candidate.id, *candidate.names))
+    return all(word in haystack for word in words)
+
+
 def resolve(query: str, candidates: list[Candidate]) -> Resolution:
     key = fold(query)
     if not key:
@@ -43,9 +49,8 @@ def resolve(query: str, candidates: list[Candidate]) -> Resolution:
         return Resolution(exact[0])
     if len(exact) > 1:
         return Resolution(None, ambiguous=tuple(exact))
-    partial = [
-        c for c in candidates if key in fold(c.id) or any(key in fold(n) for n in c.names)
-    ]
+    words = key.split()
+    partial = [c for c in candidates if _contains_all(c, words)]
     if len(partial) == 1:
         return Resolution(partial[0])
     if partial:
