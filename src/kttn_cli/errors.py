@@ -32,9 +32,7 @@ class KttnError(Exception):
         self.params = params
 
     def message(self, lang: Lang) -> str:
-        params = {
-            k: say(v.key, lang) if isinstance(v, Word) else v for k, v in self.params.items()
-        }
+        params = {k: say(v.key, lang) if isinstance(v, Word) else v for k, v in self.params.items()}
         return say(self.key, lang, **params)
 
 

@@ -135,7 +135,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ngày {value} ở sau hôm nay ({today}); không thể ghi nhận trước",
         "date {value} is after today ({today}); it cannot be recorded in advance",
     ),
-    "err.bad_lang": ("ngôn ngữ {value!r} không hỗ trợ: dùng vi hoặc en", "unsupported language {value!r}: use vi or en"),
+    "err.bad_lang": (
+        "ngôn ngữ {value!r} không hỗ trợ: dùng vi hoặc en",
+        "unsupported language {value!r}: use vi or en",
+    ),
     "err.no_match": (
         "không tìm thấy {what} {query!r}; gần nhất: {candidates}",
         "no {what} matches {query!r}; closest: {candidates}",
@@ -161,7 +164,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lỗi không mong đợi: {detail} (chạy lại với --debug để xem chi tiết)",
         "unexpected error: {detail} (run again with --debug for details)",
     ),
-    "err.bad_status": ("tình trạng {value!r} không hợp lệ; dùng: {choices}", "invalid status {value!r}; use: {choices}"),
+    "err.bad_status": (
+        "tình trạng {value!r} không hợp lệ; dùng: {choices}",
+        "invalid status {value!r}; use: {choices}",
+    ),
     "err.not_assigned": (
         "mốc {milestone} không giao cho {unit}; các đơn vị được giao: {assigned}",
         "milestone {milestone} is not assigned to {unit}; assigned: {assigned}",
@@ -170,14 +176,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "mốc {milestone} đã có báo cáo của: {units}; dùng --replace để thay thế",
         "milestone {milestone} already has a submission from: {units}; use --replace",
     ),
-    "err.no_record": ("không có bản ghi {id!r}; xem `kttn log`", "no record {id!r}; see `kttn log`"),
+    "err.no_record": (
+        "không có bản ghi {id!r}; xem `kttn log`",
+        "no record {id!r}; see `kttn log`",
+    ),
     "err.void_a_void": (
         "{id} là bản ghi huỷ, không thể huỷ tiếp",
         "{id} is itself a void and cannot be voided",
     ),
     "err.already_void": ("bản ghi {id} đã bị huỷ", "record {id} is already void"),
     "err.empty_reason": ("cần nêu lý do (--reason)", "a reason is required (--reason)"),
-    "err.empty_field": ("--title và --by không được để trống", "--title and --by must not be empty"),
+    "err.empty_field": (
+        "--title và --by không được để trống",
+        "--title and --by must not be empty",
+    ),
     "err.extend_undated": (
         "mốc {milestone} không có thời hạn để gia hạn",
         "milestone {milestone} has no deadline to extend",
@@ -190,15 +202,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "kế hoạch không có mục {task} cho nhiệm vụ đột xuất",
         "the plan has no item {task} for ad-hoc tasks",
     ),
-    "err.bad_format": ("định dạng {value!r} không hợp lệ; dùng: {choices}",
-                       "invalid format {value!r}; use: {choices}"),
+    "err.bad_format": (
+        "định dạng {value!r} không hợp lệ; dùng: {choices}",
+        "invalid format {value!r}; use: {choices}",
+    ),
     "warn.reference_form": (
         "cảnh báo: số văn bản {ref!r} không theo mẫu của Đảng (12-BC/HU) hay Nhà nước "
         "(12/BC-UBND); vẫn ghi nhận",
         "warning: document number {ref!r} follows neither the Party form (12-BC/HU) nor "
         "the State form (12/BC-UBND); recorded anyway",
     ),
-    "replaced_reason": ("thay bằng báo cáo mới (--replace)", "replaced by a new submission (--replace)"),
+    "replaced_reason": (
+        "thay bằng báo cáo mới (--replace)",
+        "replaced by a new submission (--replace)",
+    ),
     "recorded.submission": (
         "Đã ghi {id}: {milestone} — {unit} — nộp ngày {on}: {status}",
         "Recorded {id}: {milestone} — {unit} — received {on}: {status}",

@@ -26,12 +26,16 @@ def _pick(query: str, candidates: list[Candidate], what: str) -> str:
         return result.match.id
     if result.ambiguous:
         raise UsageError(
-            "err.ambiguous", query=query, what=Word(f"what.{what}"),
+            "err.ambiguous",
+            query=query,
+            what=Word(f"what.{what}"),
             candidates=", ".join(c.label for c in result.ambiguous[:8])
             + (" …" if len(result.ambiguous) > 8 else ""),
         )
     raise UsageError(
-        "err.no_match", query=query, what=Word(f"what.{what}"),
+        "err.no_match",
+        query=query,
+        what=Word(f"what.{what}"),
         candidates=", ".join(c.label for c in result.closest) or "—",
     )
 

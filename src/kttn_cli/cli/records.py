@@ -94,7 +94,9 @@ def _resolve_obligations(
         unit_id = find_unit(plan, query)
         if unit_id not in assigned:
             raise UsageError(
-                "err.not_assigned", unit=plan.unit(unit_id).name, milestone=milestone.id,
+                "err.not_assigned",
+                unit=plan.unit(unit_id).name,
+                milestone=milestone.id,
                 assigned=", ".join(plan.unit(u).label for u in assigned),
             )
         if unit_id not in units:
@@ -145,8 +147,9 @@ def submit_command(
     lg = session.lang
     received = user_date(on)
     if received > session.as_of:
-        raise DataError("err.future_date", value=show_date(received),
-                        today=show_date(session.as_of))
+        raise DataError(
+            "err.future_date", value=show_date(received), today=show_date(session.as_of)
+        )
     reference = nfc(ref).strip() if ref and ref.strip() else None
     note_text = nfc(note).strip() if note and note.strip() else None
 
@@ -157,10 +160,12 @@ def submit_command(
         clashes = [u for u in unit_ids if (target.id, u) in existing]
         if clashes and not replace:
             raise DataError(
-                "err.already_submitted", milestone=target.id,
+                "err.already_submitted",
+                milestone=target.id,
                 units=", ".join(
                     f"{full.unit(u).label} ({existing[(target.id, u)].id}, "
-                    f"{show_date(existing[(target.id, u)].on)})" for u in clashes
+                    f"{show_date(existing[(target.id, u)].on)})"
+                    for u in clashes
                 ),
             )
         now, by = _now(), recorded_by()
@@ -168,13 +173,25 @@ def submit_command(
         new: list[dict[str, Any]] = []
         for unit_id in unit_ids:
             if (target.id, unit_id) in existing:
-                new.append({**_common(next(ids), now, by), "type": "void",
-                            "target": existing[(target.id, unit_id)].id,
-                            "reason": say("replaced_reason", lg)})
-            new.append({
-                **_common(next(ids), now, by), "type": "submission", "milestone": target.id,
-                "unit": unit_id, "on": received, "reference": reference, "note": note_text,
-            })
+                new.append(
+                    {
+                        **_common(next(ids), now, by),
+                        "type": "void",
+                        "target": existing[(target.id, unit_id)].id,
+                        "reason": say("replaced_reason", lg),
+                    }
+                )
+            new.append(
+                {
+                    **_common(next(ids), now, by),
+                    "type": "submission",
+                    "milestone": target.id,
+                    "unit": unit_id,
+                    "on": received,
+                    "reference": reference,
+                    "note": note_text,
+                }
+            )
         return new
 
     written = append(session.ledger_path, session.plan.info.id, lg, build)
@@ -188,8 +205,7 @@ def _report_submissions(session: Session, written: list[LedgerRecord], lg: Lang)
 
     current = load_ledger(session.ledger_path, session.plan.info.id, lg)
     by_key = {
-        (o.milestone.id, o.unit_id): o
-        for o in obligations(session.plan, current, session.shift)
+        (o.milestone.id, o.unit_id): o for o in obligations(session.plan, current, session.shift)
     }
     for record in written:
         if isinstance(record, Void):
@@ -199,11 +215,17 @@ def _report_submissions(session: Session, written: list[LedgerRecord], lg: Lang)
         obligation = by_key[(record.milestone, record.unit)]
         # Judged as of the day it arrived: on time or late by N days, whatever today is.
         verdict = judge(obligation, record.on, session.plan.warn_days)
-        _echo(say(
-            "recorded.submission", lg, id=record.id, milestone=record.milestone,
-            unit=session.plan.unit(record.unit).name, on=show_date(record.on),
-            status=_status_words(verdict.status, verdict.days_late, lg),
-        ))
+        _echo(
+            say(
+                "recorded.submission",
+                lg,
+                id=record.id,
+                milestone=record.milestone,
+                unit=session.plan.unit(record.unit).name,
+                on=show_date(record.on),
+                status=_status_words(verdict.status, verdict.days_late, lg),
+            )
+        )
 
 
 @command("void")
@@ -234,8 +256,14 @@ def void_command(
         if all(r.id != wanted for r in current.active()):
             raise DataError("err.already_void", id=wanted)
         (ident,) = _next_ids(current, 1)
-        return [{**_common(ident, _now(), recorded_by()), "type": "void", "target": wanted,
-                 "reason": why}]
+        return [
+            {
+                **_common(ident, _now(), recorded_by()),
+                "type": "void",
+                "target": wanted,
+                "reason": why,
+            }
+        ]
 
     for record in append(session.ledger_path, session.plan.info.id, lg, build):
         assert isinstance(record, Void)
@@ -269,20 +297,38 @@ def extend_command(
         if target.due.kind not in DATED_KINDS or planned is None:
             raise DataError("err.extend_undated", milestone=target.id)
         if new_due <= planned:
-            raise DataError("err.extend_earlier", milestone=target.id,
-                            due=show_date(planned), to=show_date(new_due))
+            raise DataError(
+                "err.extend_earlier",
+                milestone=target.id,
+                due=show_date(planned),
+                to=show_date(new_due),
+            )
         now, by = _now(), recorded_by()
         ids = _next_ids(current, len(unit_ids))
         return [
-            {**_common(ident, now, by), "type": "extension", "milestone": target.id,
-             "unit": unit_id, "to": new_due, "reason": why}
+            {
+                **_common(ident, now, by),
+                "type": "extension",
+                "milestone": target.id,
+                "unit": unit_id,
+                "to": new_due,
+                "reason": why,
+            }
             for ident, unit_id in zip(ids, unit_ids, strict=True)
         ]
 
     for record in append(session.ledger_path, session.plan.info.id, lg, build):
         assert isinstance(record, Extension)
-        _echo(say("recorded.extension", lg, id=record.id, milestone=record.milestone,
-                  unit=session.plan.unit(record.unit).name, to=show_date(record.to)))
+        _echo(
+            say(
+                "recorded.extension",
+                lg,
+                id=record.id,
+                milestone=record.milestone,
+                unit=session.plan.unit(record.unit).name,
+                to=show_date(record.to),
+            )
+        )
 
 
 @command("add", group=task_app)
@@ -329,24 +375,36 @@ def task_add_command(
     def build(current: Ledger) -> list[dict[str, Any]]:
         count = sum(1 for r in current.records if isinstance(r, AdHocTask))
         (ident,) = _next_ids(current, 1)
-        return [{
-            **_common(ident, _now(), recorded_by()), "type": "task",
-            "milestone": f"{AD_HOC_TASK_ID}-{count + 1}", "title": clean_title,
-            "due": deadline, "units": owners, "assigned_by": document,
-            "recipient": receiver,
-        }]
+        return [
+            {
+                **_common(ident, _now(), recorded_by()),
+                "type": "task",
+                "milestone": f"{AD_HOC_TASK_ID}-{count + 1}",
+                "title": clean_title,
+                "due": deadline,
+                "units": owners,
+                "assigned_by": document,
+                "recipient": receiver,
+            }
+        ]
 
     for record in append(session.ledger_path, base.info.id, lg, build):
         assert isinstance(record, AdHocTask)
-        _echo(say("recorded.task", lg, id=record.id, milestone=record.milestone,
-                  title=record.title, due=show_date(record.due) or "—"))
+        _echo(
+            say(
+                "recorded.task",
+                lg,
+                id=record.id,
+                milestone=record.milestone,
+                title=record.title,
+                due=show_date(record.due) or "—",
+            )
+        )
 
 
 @command("log")
 def log_command(
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table or json")
-    ] = "table",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
     plan: PlanOption = None,
     ledger: LedgerOption = None,
     lang: LangOption = None,
@@ -368,8 +426,9 @@ def log_command(
 def _record_json(record: LedgerRecord) -> dict[str, Any]:
     from dataclasses import asdict
 
-    kind = {Submission: "submission", Void: "void", Extension: "extension",
-            AdHocTask: "task"}[type(record)]
+    kind = {Submission: "submission", Void: "void", Extension: "extension", AdHocTask: "task"}[
+        type(record)
+    ]
     out: dict[str, Any] = {"id": record.id, "type": kind}
     for key, value in asdict(record).items():
         if key == "id":

@@ -22,18 +22,26 @@ VN_ZONE = "Asia/Ho_Chi_Minh"
 
 PlanOption = Annotated[
     Path | None,
-    typer.Option("--plan", help="Plan file [env KTTN_PLAN; default: the bundled plan]",
-                 show_default=False),
+    typer.Option(
+        "--plan", help="Plan file [env KTTN_PLAN; default: the bundled plan]", show_default=False
+    ),
 ]
 LedgerOption = Annotated[
     Path | None,
-    typer.Option("--ledger", help="Ledger file [env KTTN_LEDGER; default: one per plan "
-                 "in KTTN_DATA_DIR]", show_default=False),
+    typer.Option(
+        "--ledger",
+        help="Ledger file [env KTTN_LEDGER; default: one per plan in KTTN_DATA_DIR]",
+        show_default=False,
+    ),
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="Judge as of this date, YYYY-MM-DD or DD/MM/YYYY "
-                 "[env KTTN_TODAY; default: today in Vietnam]", show_default=False),
+    typer.Option(
+        "--as-of",
+        help="Judge as of this date, YYYY-MM-DD or DD/MM/YYYY "
+        "[env KTTN_TODAY; default: today in Vietnam]",
+        show_default=False,
+    ),
 ]
 LangOption = Annotated[
     str | None,

@@ -21,11 +21,16 @@ def reference_problems(plan: Plan, ledger: Ledger) -> list[RecordProblem]:
     for index, record in enumerate(ledger.records):
         if isinstance(record, Submission | Extension):
             if record.milestone not in assigned:
-                problems.append((index, "milestone", "unknown_milestone",
-                                 {"id": record.milestone}))
+                problems.append((index, "milestone", "unknown_milestone", {"id": record.milestone}))
             elif record.unit not in assigned[record.milestone]:
-                problems.append((index, "unit", "not_assigned",
-                                 {"unit": record.unit, "milestone": record.milestone}))
+                problems.append(
+                    (
+                        index,
+                        "unit",
+                        "not_assigned",
+                        {"unit": record.unit, "milestone": record.milestone},
+                    )
+                )
         elif isinstance(record, Void):
             if record.target not in ids:
                 problems.append((index, "target", "unknown_target", {"id": record.target}))

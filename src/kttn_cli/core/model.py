@@ -8,8 +8,8 @@ pure and keeps the start-up path light.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -35,18 +35,18 @@ class Due:
     """A milestone's deadline as the plan gives it."""
 
     kind: DueKind
-    date: date | None = None
+    date: dt.date | None = None
     quarter: int | None = None
     year: int | None = None
 
     @property
-    def deadline(self) -> date | None:
+    def deadline(self) -> dt.date | None:
         """The last day on which the deliverable is on time, before any shift or extension."""
         if self.kind == "date":
             return self.date
         if self.kind == "quarter" and self.quarter and self.year:
             month = self.quarter * 3
-            return date(self.year, month, calendar.monthrange(self.year, month)[1])
+            return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
         return None
 
     @classmethod
@@ -109,8 +109,8 @@ class CalendarRules:
     """Optional shift of deadlines off weekends and holidays (Civil Code 2015, Art. 148)."""
 
     shift_to_working_day: bool = False
-    days_off: frozenset[date] = frozenset()
-    working_days: frozenset[date] = frozenset()
+    days_off: frozenset[dt.date] = frozenset()
+    working_days: frozenset[dt.date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ class PlanInfo:
     id: str
     number: str
     title: str
-    issued_on: date
+    issued_on: dt.date
     place: str
     issuer: str
     signer: str
@@ -241,7 +241,7 @@ class Record:
     """Fields every ledger record carries."""
 
     id: str
-    recorded_at: datetime
+    recorded_at: dt.datetime
     recorded_by: str
 
 
@@ -249,7 +249,7 @@ class Record:
 class Submission(Record):
     milestone: str
     unit: str
-    on: date
+    on: dt.date
     reference: str | None = None
     note: str | None = None
 
@@ -264,7 +264,7 @@ class Void(Record):
 class Extension(Record):
     milestone: str
     unit: str
-    to: date
+    to: dt.date
     reason: str
 
 
@@ -274,7 +274,7 @@ class AdHocTask(Record):
 
     milestone: str
     title: str
-    due: date | None
+    due: dt.date | None
     units: tuple[str, ...]
     assigned_by: str
     recipient: str | None = None
@@ -304,7 +304,10 @@ def record_from_dict(data: dict[str, Any]) -> LedgerRecord:
         return Void(**common, target=data["target"], reason=data["reason"])
     if kind == "extension":
         return Extension(
-            **common, milestone=data["milestone"], unit=data["unit"], to=data["to"],
+            **common,
+            milestone=data["milestone"],
+            unit=data["unit"],
+            to=data["to"],
             reason=data["reason"],
         )
     return AdHocTask(

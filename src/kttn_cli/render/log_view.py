@@ -26,10 +26,14 @@ def details(plan: Plan, record: LedgerRecord, lang: Lang) -> str:
     if isinstance(record, Void):
         return f"{record.target}: {record.reason}"
     if isinstance(record, Extension):
-        return (f"{record.milestone} — {_unit(plan, record.unit)} → {show_date(record.to)}: "
-                f"{record.reason}")
-    return (f"{record.milestone} {record.title} — {show_date(record.due) or '—'} — "
-            f"{', '.join(record.units)} — {record.assigned_by}")
+        return (
+            f"{record.milestone} — {_unit(plan, record.unit)} → {show_date(record.to)}: "
+            f"{record.reason}"
+        )
+    return (
+        f"{record.milestone} {record.title} — {show_date(record.due) or '—'} — "
+        f"{', '.join(record.units)} — {record.assigned_by}"
+    )
 
 
 def render_log(plan: Plan, ledger: Ledger, lang: Lang) -> None:
@@ -50,8 +54,11 @@ def render_log(plan: Plan, ledger: Ledger, lang: Lang) -> None:
             text.stylize("strike")
             text.append(f" ({say('voided_by', lang, id=voided_by[record.id])})", style="dim")
         table.add_row(
-            Text(record.id), Text(say(f"log.type.{KINDS[type(record)]}", lang)),
-            Text(f"{show_date(when.date())} {when:%H:%M}"), Text(record.recorded_by), text,
+            Text(record.id),
+            Text(say(f"log.type.{KINDS[type(record)]}", lang)),
+            Text(f"{show_date(when.date())} {when:%H:%M}"),
+            Text(record.recorded_by),
+            text,
         )
     if not ledger.records:
         console().print(say("nothing", lang))
