@@ -8,7 +8,6 @@ replaces the file atomically; the previous version is kept as `<ledger>.bak`.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from kttn_cli.core.model import LedgerRecord, record_from_dict
 from kttn_cli.core.status import Ledger
 from kttn_cli.errors import CannotWrite, DataError, TemporaryFailure
 from kttn_cli.i18n import Lang
+from kttn_cli.storage.atomic import replace_file
 from kttn_cli.storage.documents import Problem, parse_toml, validation_problems
 
 HEADER = (
@@ -145,7 +145,7 @@ def append(
         after = _check_bytes(path, content, plan_id, lang)
         if after.problems:  # a bug in kttn, not in the user's data: never write it
             raise DataError("err.refused_write", path=path, first=after.problems[0].format(lang))
-        _replace(path, content, keep_backup=bool(old))
+        replace_file(path, content, keep_backup=bool(old))
         return [record_from_dict(r) for r in after.records[-len(new):]]
     finally:
         lock.release()
@@ -157,32 +157,6 @@ def _new_file(plan_id: str) -> str:
     return HEADER + tomli_w.dumps({"schema_version": 1, "plan": plan_id})
 
 
-def _replace(path: Path, content: bytes, keep_backup: bool) -> None:
-    directory = path.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if keep_backup:
-            backup = path.with_name(path.name + ".bak")
-            backup.unlink(missing_ok=True)
-            os.link(path, backup)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def write_new_file(path: Path, content: bytes) -> None:
     """Write a file that must not exist yet, atomically (used by `init` and exports)."""
-    _replace(path, content, keep_backup=False)
+    replace_file(path, content)
