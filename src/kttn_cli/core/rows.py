@@ -32,6 +32,8 @@ ROW_KEYS = (
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """One obligation as scripts and spreadsheets see it: plain values, no Rich, no plan."""
+
     task_id: str
     task_title: str
     milestone_id: str
@@ -63,8 +65,11 @@ class Row:
 
 
 def to_row(plan: Plan, judged: Judged) -> Row:
+    """The row of one judged obligation: `due` is the deadline in force (shifted or
+    extended), `planned_due` the plan's own; the submission is the one that counts as of
+    the judging date, so a report received later is not shown yet."""
     o = judged.obligation
-    sub = o.submission if judged.status in (Status.ON_TIME, Status.LATE, Status.DONE) else None
+    sub = judged.submission
     return Row(
         task_id=o.task.id,
         task_title=o.task.title,

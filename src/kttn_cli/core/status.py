@@ -35,12 +35,29 @@ class Obligation:
     planned_due: date | None  # the plan's date (quarter → its last day)
     shifted_due: date | None  # after moving off a weekend or holiday, if the plan asks
     extended_to: date | None  # a recorded extension (gia hạn), if any
-    submission: Submission | None
+    submissions: tuple[Submission, ...] = ()  # active ones, in ledger order
 
     @property
     def due(self) -> date | None:
         """The deadline in force: an extension wins over the (shifted) plan date."""
         return self.extended_to or self.shifted_due
+
+    @property
+    def submission(self) -> Submission | None:
+        """The newest active submission, whatever its date."""
+        return self.submissions[-1] if self.submissions else None
+
+    def submission_as_of(self, as_of: date) -> Submission | None:
+        """The newest active submission received on or before `as_of`.
+
+        A report received later was not known on `as_of`, so looking back at an earlier
+        date shows what the clerk knew then; an earlier submission that a later one
+        followed still counts for the days between.
+        """
+        for submission in reversed(self.submissions):
+            if submission.on <= as_of:
+                return submission
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +69,7 @@ class Judged:
     days_overdue: int | None
     days_late: int | None
     days_left: int | None
+    submission: Submission | None = None  # the submission that counts as of the date
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +116,17 @@ def with_ad_hoc_tasks(plan: Plan, ledger: Ledger) -> Plan:
 def obligations(plan: Plan, ledger: Ledger, shift: Shifter | None = None) -> list[Obligation]:
     """Every obligation of the plan (plus the ledger's ad-hoc tasks), in plan order.
 
-    The newest active submission and extension of each obligation apply; submissions
-    voided later are ignored. `shift` is applied to dated deadlines when given.
+    Every active submission is kept (judging picks the one that counts as of a date); the
+    newest active extension applies; voided records are ignored. `shift` moves dated plan
+    deadlines (a quarter's last day included) when given; an extension is a date a person
+    chose and is not moved.
     """
     plan = with_ad_hoc_tasks(plan, ledger)
-    submitted: dict[tuple[str, str], Submission] = {}
+    submitted: dict[tuple[str, str], list[Submission]] = {}
     extended: dict[tuple[str, str], date] = {}
     for record in ledger.active():
         if isinstance(record, Submission):
-            submitted[(record.milestone, record.unit)] = record
+            submitted.setdefault((record.milestone, record.unit), []).append(record)
         elif isinstance(record, Extension):
             extended[(record.milestone, record.unit)] = record.to
     result = []
@@ -124,7 +144,7 @@ def obligations(plan: Plan, ledger: Ledger, shift: Shifter | None = None) -> lis
                         planned_due=planned,
                         shifted_due=shifted,
                         extended_to=extended.get(key),
-                        submission=submitted.get(key),
+                        submissions=tuple(submitted.get(key, ())),
                     )
                 )
     return result
@@ -133,20 +153,22 @@ def obligations(plan: Plan, ledger: Ledger, shift: Shifter | None = None) -> lis
 def judge(obligation: Obligation, as_of: date, warn_days: int) -> Judged:
     """The status of one obligation as of `as_of` (DESIGN §3).
 
-    A submission counts only once its date of receipt has come, so looking back at an
-    earlier date shows what was known then. A date deadline covers its whole day.
+    A submission counts only once its date of receipt has come (see
+    `Obligation.submission_as_of`). A date deadline covers its whole day: due on the 30th
+    is on time when received on the 30th and overdue from the 1st. The warning window is
+    the milestone's own `warn_days` when it has one, else the plan's `warn_days`.
     """
     due = obligation.due
-    submission = obligation.submission
+    submission = obligation.submission_as_of(as_of)
     warn = obligation.milestone.warn_days
     window = warn if warn is not None else warn_days
-    if submission is not None and submission.on <= as_of:
+    if submission is not None:
         if due is None:
-            return Judged(obligation, Status.DONE, None, None, None)
+            return Judged(obligation, Status.DONE, None, None, None, submission)
         late_by = (submission.on - due).days
         if late_by > 0:
-            return Judged(obligation, Status.LATE, None, late_by, None)
-        return Judged(obligation, Status.ON_TIME, None, None, None)
+            return Judged(obligation, Status.LATE, None, late_by, None, submission)
+        return Judged(obligation, Status.ON_TIME, None, None, None, submission)
     if due is None:
         return Judged(obligation, Status.UNDATED, None, None, None)
     left = (due - as_of).days
@@ -189,6 +211,7 @@ class Rates:
 
 
 def rates(judged: Iterable[Judged]) -> Rates:
+    """Count the statuses of `judged`; the rates follow from the counts (DESIGN §3)."""
     counts = dict.fromkeys(Status, 0)
     for j in judged:
         counts[j.status] += 1
