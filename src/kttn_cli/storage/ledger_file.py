@@ -8,6 +8,7 @@ replaces the file atomically; the previous version is kept as `<ledger>.bak`.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,13 +64,15 @@ def _check_bytes(path: Path, raw: bytes, plan_id: str, lang: Lang) -> LedgerChec
         result.problems = validation_problems(parsed, exc, lang)
         return result
     if model.plan != plan_id:
-        result.problems.append(parsed.problem(("plan",), "wrong_plan", found=model.plan,
-                                              expected=plan_id))
+        result.problems.append(
+            parsed.problem(("plan",), "wrong_plan", found=model.plan, expected=plan_id)
+        )
     seen: set[str] = set()
     for i, record in enumerate(model.records):
         if record.id in seen:
-            result.problems.append(parsed.problem(("records", i, "id"), "duplicate_id",
-                                                  id=record.id))
+            result.problems.append(
+                parsed.problem(("records", i, "id"), "duplicate_id", id=record.id)
+            )
         seen.add(record.id)
     result.records = [r.model_dump() for r in model.records]
     return result
@@ -80,7 +83,9 @@ def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
     result = check_ledger(path, plan_id, lang)
     if result.problems:
         raise DataError(
-            "err.invalid_ledger", path=path, count=len(result.problems),
+            "err.invalid_ledger",
+            path=path,
+            count=len(result.problems),
             first=result.problems[0].format(lang),
         )
     return Ledger(tuple(record_from_dict(r) for r in result.records))
@@ -127,26 +132,36 @@ def append(
         raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
     try:
         try:
-            old = path.read_bytes()
+            old: bytes | None = path.read_bytes()
+            # Keep the permissions someone gave the ledger (e.g. shared with a group).
+            mode: int | None = stat.S_IMODE(path.stat().st_mode)
         except FileNotFoundError:
-            old = b""
-        current = _check_bytes(path, old, plan_id, lang) if old else LedgerCheck(path, False)
+            old, mode = None, None
+        except OSError as exc:
+            raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
+        # An existing empty file is a damaged ledger (e.g. truncated), not a new one:
+        # validating it refuses the write instead of starting over on top of it.
+        current = (
+            LedgerCheck(path, False) if old is None else _check_bytes(path, old, plan_id, lang)
+        )
         if current.problems:
             raise DataError(
-                "err.invalid_ledger", path=path, count=len(current.problems),
+                "err.invalid_ledger",
+                path=path,
+                count=len(current.problems),
                 first=current.problems[0].format(lang),
             )
         ledger = Ledger(tuple(record_from_dict(r) for r in current.records))
         new = build(ledger)
         if not new:
             return []
-        head = old if old else _new_file(plan_id).encode()
+        head = _new_file(plan_id).encode() if old is None else old
         content = head + serialise(new).encode()
         after = _check_bytes(path, content, plan_id, lang)
         if after.problems:  # a bug in kttn, not in the user's data: never write it
             raise DataError("err.refused_write", path=path, first=after.problems[0].format(lang))
-        replace_file(path, content, keep_backup=bool(old))
-        return [record_from_dict(r) for r in after.records[-len(new):]]
+        replace_file(path, content, keep_backup=old is not None, mode=mode)
+        return [record_from_dict(r) for r in after.records[-len(new) :]]
     finally:
         lock.release()
 
