@@ -238,6 +238,159 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.details": ("Nội dung", "Details"),
     "voided_by": ("đã huỷ bởi {id}", "voided by {id}"),
     "init.done": ("Đã tạo {path} từ kế hoạch kèm theo.", "Wrote {path} from the bundled plan."),
+    # export (issue 5)
+    "err.option_for_format": (
+        "{option} chỉ dùng với --format {format}",
+        "{option} applies only to --format {format}",
+    ),
+    "err.bad_delimiter": (
+        "dấu phân cách {value!r} không hợp lệ: cần đúng một ký tự (hoặc `tab`), "
+        "không phải dấu nháy kép hay xuống dòng",
+        "invalid delimiter {value!r}: use one character (or `tab`), "
+        "not a double quote or a line break",
+    ),
+    "ics.task": ("Nhiệm vụ {id}: {title}", "Task {id}: {title}"),
+    "ics.planned": ("hạn theo kế hoạch {date}", "planned due date {date}"),
+    "ics.submitted": ("nộp ngày {date}", "submitted on {date}"),
+    "ics.alarm": ("Sắp đến hạn: {title}", "Due soon: {title}"),
+    # remind (issue 5): settings and SMTP failures
+    "err.no_recipients": (
+        "không có nơi nhận: dùng --to ĐỊA_CHỈ và/hoặc --contacts TỆP",
+        "no one to send to: use --to ADDRESS and/or --contacts FILE",
+    ),
+    "err.bad_address": ("địa chỉ thư {value!r} không hợp lệ", "invalid e-mail address {value!r}"),
+    "err.smtp_missing": (
+        "chưa đặt {name}, cần để gửi thư (xem README, mục cron)",
+        "{name} is not set; it is needed to send mail (see the README, cron section)",
+    ),
+    "err.smtp_bad_setting": (
+        "{name}={value!r} không hợp lệ: {hint}", "invalid {name}={value!r}: {hint}"
+    ),
+    "hint.port": ("cần một số cổng 1–65535", "use a port number 1–65535"),
+    "hint.tls": ("dùng starttls, ssl hoặc none", "use starttls, ssl or none"),
+    "hint.timeout": ("cần số giây lớn hơn 0", "use a number of seconds above 0"),
+    "hint.from": ("cần dạng ten@mien hoặc Tên <ten@mien>", "use name@domain or Name <name@domain>"),
+    "err.smtp_tls_none_remote": (
+        "KTTN_SMTP_TLS=none chỉ dùng với máy chủ trên máy này (localhost), không với {host}: "
+        "thư và mật khẩu sẽ đi qua mạng không mã hoá",
+        "KTTN_SMTP_TLS=none is only for a server on this machine (localhost), not {host}: "
+        "mail and password would cross the network unencrypted",
+    ),
+    "err.smtp_password_both": (
+        "chỉ đặt một trong KTTN_SMTP_PASSWORD và KTTN_SMTP_PASSWORD_FILE",
+        "set only one of KTTN_SMTP_PASSWORD and KTTN_SMTP_PASSWORD_FILE",
+    ),
+    "err.smtp_password_without_user": (
+        "có mật khẩu SMTP nhưng chưa đặt KTTN_SMTP_USER",
+        "an SMTP password is set but KTTN_SMTP_USER is not",
+    ),
+    "err.smtp_password_file": (
+        "không đọc được KTTN_SMTP_PASSWORD_FILE {path}: {reason}",
+        "cannot read KTTN_SMTP_PASSWORD_FILE {path}: {reason}",
+    ),
+    "err.smtp_unreachable": (
+        "không kết nối được máy chủ SMTP {server}: {reason}; hãy thử lại sau",
+        "cannot reach the SMTP server {server}: {reason}; try again later",
+    ),
+    "err.smtp_timeout": (
+        "máy chủ SMTP {server} không trả lời trong {seconds} giây; hãy thử lại sau",
+        "the SMTP server {server} did not answer within {seconds} s; try again later",
+    ),
+    "err.smtp_lost": (
+        "mất kết nối với máy chủ SMTP {server}: {reason}; hãy thử lại sau",
+        "lost the connection to the SMTP server {server}: {reason}; try again later",
+    ),
+    "err.smtp_no_starttls": (
+        "máy chủ SMTP {server} không hỗ trợ STARTTLS; nếu máy chủ dùng TLS ngay từ đầu "
+        "(cổng 465) hãy đặt KTTN_SMTP_TLS=ssl",
+        "the SMTP server {server} does not offer STARTTLS; if it speaks TLS from the start "
+        "(port 465), set KTTN_SMTP_TLS=ssl",
+    ),
+    "err.smtp_cert": (
+        "không tin cậy được chứng chỉ của máy chủ SMTP {server} ({reason}); không đăng nhập, "
+        "không gửi thư nào. Với CA nội bộ, đặt SSL_CERT_FILE tới tệp chứng chỉ CA",
+        "the SMTP server {server} has an untrusted certificate ({reason}); nothing was sent "
+        "and no login was tried. For a private CA, point SSL_CERT_FILE to its certificate",
+    ),
+    "err.smtp_tls": (
+        "không thiết lập được kết nối TLS với máy chủ SMTP {server}: {reason}",
+        "TLS with the SMTP server {server} failed: {reason}",
+    ),
+    "err.smtp_auth": (
+        "máy chủ SMTP {server} từ chối đăng nhập của {user}: {reply}",
+        "the SMTP server {server} refused the login of {user}: {reply}",
+    ),
+    "err.smtp_no_auth": (
+        "máy chủ SMTP {server} không cho đăng nhập (không có AUTH, hoặc chỉ sau TLS)",
+        "the SMTP server {server} offers no login (no AUTH, or only after TLS)",
+    ),
+    "err.smtp_sender": (
+        "máy chủ SMTP {server} từ chối địa chỉ gửi {sender}: {reply}; kiểm tra KTTN_MAIL_FROM",
+        "the SMTP server {server} refused the sender {sender}: {reply}; check KTTN_MAIL_FROM",
+    ),
+    "err.smtp_temporary": (
+        "máy chủ SMTP {server} tạm thời không nhận thư gửi {to}: {reply}; hãy thử lại sau",
+        "the SMTP server {server} deferred the message to {to}: {reply}; try again later",
+    ),
+    "err.smtp_rejected": (
+        "máy chủ SMTP {server} từ chối thư gửi {to}: {reply}",
+        "the SMTP server {server} rejected the message to {to}: {reply}",
+    ),
+    "err.smtp_failed": (
+        "{failed}/{total} thư không gửi được; lỗi đầu tiên: {first}",
+        "{failed} of {total} messages were not sent; first error: {first}",
+    ),
+    # remind: the contacts file
+    "err.invalid_contacts": (
+        "tệp danh bạ có {count} lỗi, đầu tiên: {first}",
+        "the contacts file has {count} problems, first: {first}",
+    ),
+    "contacts_not_address": (
+        "cần một địa chỉ thư hoặc một danh sách địa chỉ",
+        "expected an e-mail address or a list of them",
+    ),
+    "contacts_bad_address": (
+        "địa chỉ thư {value!r} không hợp lệ", "invalid e-mail address {value!r}"
+    ),
+    # remind: what it says
+    "remind.nothing": (
+        "Không có mục quá hạn hay sắp đến hạn tính đến ngày {date}; không gửi thư nào.",
+        "Nothing overdue or due soon as of {date}; no mail sent.",
+    ),
+    "remind.sent": ("Đã gửi: {to} ({count} mục)", "Sent: {to} ({count} items)"),
+    "remind.no_address": (
+        "Đơn vị có mục cần nhắc nhưng chưa có địa chỉ thư: {units}",
+        "Units with items to chase but no address: {units}",
+    ),
+    "remind.dry_run": (
+        "Chạy thử: {count} thư, không thư nào được gửi.",
+        "Dry run: {count} messages, none sent.",
+    ),
+    "mail.subject": ("Nhắc hạn {number} {date}", "Reminder {number} {date}"),
+    "mail.summary_intro": (
+        "Tổng hợp nhiệm vụ quá hạn và sắp đến hạn của {plan}, tính đến ngày {date}.",
+        "Overdue and due-soon items of {plan}, as of {date}.",
+    ),
+    "mail.unit_intro": (
+        "Kính gửi {unit}: các nhiệm vụ quá hạn và sắp đến hạn của đơn vị theo {plan}, "
+        "tính đến ngày {date}.",
+        "To {unit}: your overdue and due-soon items under {plan}, as of {date}.",
+    ),
+    "mail.counts": (
+        "Quá hạn: {overdue}; sắp đến hạn: {due_soon}.", "Overdue: {overdue}; due soon: {due_soon}."
+    ),
+    "mail.due": ("hạn {date}", "due {date}"),
+    "mail.days_left": ("còn {days} ngày", "{days} days left"),
+    "mail.due_today": ("hạn hôm nay", "due today"),
+    "mail.send_to": ("gửi {unit}", "to {unit}"),
+    "mail.no_address": (
+        "Các đơn vị sau chưa có địa chỉ thư nên chưa được gửi thư riêng: {units}.",
+        "These units have no address and were not sent a message of their own: {units}.",
+    ),
+    "mail.footer": (
+        "Thư tự động do kttn gửi; vui lòng không trả lời thư này.",
+        "Sent automatically by kttn; please do not reply to this message.",
+    ),
 }
 
 
