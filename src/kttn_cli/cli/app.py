@@ -125,7 +125,7 @@ def _root(
 
 def _register_commands() -> None:
     # Importing a module registers its commands.
-    from kttn_cli.cli import browse, records, views  # noqa: F401
+    from kttn_cli.cli import browse, exports, records, views  # noqa: F401
 
 
 def main() -> None:
