@@ -12,7 +12,8 @@ import typer
 from kttn_cli.cli.app import command
 from kttn_cli.cli.session import AsOfOption, LangOption, LedgerOption, PlanOption, Session
 from kttn_cli.cli.views import StatusFilter, TaskFilter, UnitFilter, select
-from kttn_cli.errors import UsageError
+from kttn_cli.errors import KttnError, TemporaryFailure, UsageError
+from kttn_cli.i18n import Lang
 
 
 class ExportFormat(StrEnum):
@@ -109,3 +110,98 @@ def _write_output(path: Path, data: bytes) -> None:
         mode = default_mode()
     replace_file(path, data, mode=mode)
 
+
+
+@command("remind")
+def remind_command(
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="Send the summary (everything, grouped by unit) to this "
+                     "address; repeatable"),
+    ] = None,
+    contacts: Annotated[
+        Path | None,
+        typer.Option("--contacts", help="TOML file of unit id = address or [addresses]: "
+                     "each unit gets a message with only its own items", show_default=False),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the messages; open no connection")
+    ] = False,
+    plan: PlanOption = None,
+    ledger: LedgerOption = None,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
+) -> None:
+    """E-mail the overdue and due-soon obligations over SMTP (for cron).
+
+    Settings come from the environment: KTTN_SMTP_HOST, KTTN_SMTP_PORT, KTTN_SMTP_TLS
+    (starttls, ssl, or none for a server on localhost), KTTN_SMTP_USER,
+    KTTN_SMTP_PASSWORD or KTTN_SMTP_PASSWORD_FILE, KTTN_MAIL_FROM, KTTN_SMTP_TIMEOUT.
+    Certificates are always verified. Exit 0 when every message was accepted, 75 when
+    the server is unreachable, times out or answers 4xx (try again later), 78 when
+    settings are missing, 65 for a bad contacts file or a rejected message.
+    """
+    import os
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kttn_cli import mail
+    from kttn_cli.cli.session import VN_ZONE
+    from kttn_cli.core.dates import show_date
+    from kttn_cli.i18n import say
+    from kttn_cli.storage.contacts import is_address, load_contacts
+
+    session = Session(plan, ledger, as_of, lang)
+    addresses = [a.strip() for item in to or () for a in item.split(",") if a.strip()]
+    for address in addresses:
+        if not is_address(address):
+            raise UsageError("err.bad_address", value=address)
+    if not addresses and contacts is None:
+        raise UsageError("err.no_recipients")
+    settings = None
+    if dry_run:
+        sender = mail.sender_from_env(os.environ) if os.environ.get("KTTN_MAIL_FROM") else None
+    else:
+        settings = mail.settings_from_env(os.environ)
+        sender = settings.sender
+    book = load_contacts(contacts, session.plan, session.lang) if contacts else None
+    full_plan = session.full_plan
+    batch = mail.compose(full_plan, session.judged, session.as_of, session.lang,
+                         tuple(dict.fromkeys(addresses)), book)
+    out = sys.stdout
+    if batch.unaddressed:
+        names = ", ".join(mail.one_line(full_plan.unit(u).label) for u in batch.unaddressed)
+        out.write(say("remind.no_address", session.lang, units=names) + "\n")
+    if not batch.reminders:
+        if not batch.unaddressed:
+            out.write(say("remind.nothing", session.lang, date=show_date(session.as_of)) + "\n")
+        return
+    now = datetime.now(ZoneInfo(VN_ZONE))
+    messages = [mail.message(r, sender, now) for r in batch.reminders]
+    if settings is None:
+        for msg in messages:
+            out.write("-" * 72 + "\n" + mail.preview(msg) + "\n")
+        out.write(say("remind.dry_run", session.lang, count=len(messages)) + "\n")
+        return
+    delivery = mail.send(settings, [(m, r.to) for m, r in zip(messages, batch.reminders,
+                                                               strict=True)])
+    for index in delivery.sent:
+        reminder = batch.reminders[index]
+        out.write(say("remind.sent", session.lang, to=", ".join(reminder.to),
+                      count=reminder.items) + "\n")
+    out.flush()
+    if delivery.failed:
+        _fail(delivery.failed, len(messages), session.lang)
+
+
+def _fail(failed: list[tuple[int, KttnError]], total: int, lang: Lang) -> None:
+    """Name every failed message on stderr; exit with the code of the one that matters
+    most: a permanent failure (78, 65) before a temporary one (75)."""
+    errors = [error for _, error in failed]
+    worst = next((e for e in errors if not isinstance(e, TemporaryFailure)), errors[0])
+    if len(errors) == 1:
+        raise worst
+    for error in errors:
+        sys.stderr.write(f"kttn: {error.message(lang)}\n")
+    raise type(worst)("err.smtp_failed", failed=len(errors), total=total,
+                      first=worst.message(lang))
