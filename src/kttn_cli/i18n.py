@@ -62,6 +62,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "late_by": ("muộn {days} ngày", "{days} days late"),
     "overdue_by": ("quá hạn {days} ngày", "{days} days overdue"),
     "nothing": ("Không có mục nào.", "Nothing to show."),
+    # the clerk's views (status, board, overdue, upcoming); `.one` = English singular
+    "late_by.one": ("muộn {days} ngày", "{days} day late"),
+    "overdue_by.one": ("quá hạn {days} ngày", "{days} day overdue"),
+    "view.days": ("{days} ngày", "{days} days"),
+    "view.days.one": ("{days} ngày", "{days} day"),
+    "view.days_left": ("còn {days} ngày", "{days} days left"),
+    "view.days_left.one": ("còn {days} ngày", "{days} day left"),
+    "view.due_today": ("hạn hôm nay", "due today"),
+    "view.rate": ("{percent} ({done}/{total})", "{percent} ({done}/{total})"),
+    "view.count": ("{label}: {count}", "{label}: {count}"),
+    "view.within": ("Đến hạn trong {days} ngày tới", "Due in the next {days} days"),
+    "view.within.one": ("Đến hạn trong {days} ngày tới", "Due in the next {days} day"),
+    "view.unit_recipient": ("Đơn vị → nơi nhận", "Unit → recipient"),
+    "view.left": ("Còn", "Left"),
+    "view.owner": ("Đơn vị: {unit}", "Unit: {unit}"),
+    "view.waiting": ("{id} ({done}/{total})", "{id} ({done}/{total})"),
+    "view.key": ("Các cột", "Columns"),
     "paths.plan": ("Kế hoạch", "Plan"),
     "paths.ledger": ("Sổ theo dõi", "Ledger"),
     "paths.data": ("Thư mục dữ liệu", "Data directory"),
@@ -264,7 +281,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} is not set; it is needed to send mail (see the README, cron section)",
     ),
     "err.smtp_bad_setting": (
-        "{name}={value!r} không hợp lệ: {hint}", "invalid {name}={value!r}: {hint}"
+        "{name}={value!r} không hợp lệ: {hint}",
+        "invalid {name}={value!r}: {hint}",
     ),
     "hint.port": ("cần một số cổng 1–65535", "use a port number 1–65535"),
     "hint.tls": ("dùng starttls, ssl hoặc none", "use starttls, ssl or none"),
@@ -350,7 +368,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "expected an e-mail address or a list of them",
     ),
     "contacts_bad_address": (
-        "địa chỉ thư {value!r} không hợp lệ", "invalid e-mail address {value!r}"
+        "địa chỉ thư {value!r} không hợp lệ",
+        "invalid e-mail address {value!r}",
     ),
     # remind: what it says
     "remind.nothing": (
@@ -377,7 +396,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "To {unit}: your overdue and due-soon items under {plan}, as of {date}.",
     ),
     "mail.counts": (
-        "Quá hạn: {overdue}; sắp đến hạn: {due_soon}.", "Overdue: {overdue}; due soon: {due_soon}."
+        "Quá hạn: {overdue}; sắp đến hạn: {due_soon}.",
+        "Overdue: {overdue}; due soon: {due_soon}.",
     ),
     "mail.due": ("hạn {date}", "due {date}"),
     "mail.days_left": ("còn {days} ngày", "{days} days left"),
@@ -399,6 +419,13 @@ def say(key: str, lang: Lang, /, **params: Any) -> str:
     vi, en = MESSAGES[key]
     template = en if lang == "en" else vi
     return template.format(**params) if params else template
+
+
+def say_n(key: str, lang: Lang, count: int, /, **params: Any) -> str:
+    """`say` for a message about `count` things: `key.one` when count is 1 and it exists
+    (English "1 day"; Vietnamese has no plural)."""
+    one = f"{key}.one"
+    return say(one if count == 1 and one in MESSAGES else key, lang, **params)
 
 
 def status_label(code: str, lang: Lang) -> str:

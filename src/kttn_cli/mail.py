@@ -71,8 +71,9 @@ def sender_from_env(env: Mapping[str, str]) -> Sender:
         raise ConfigError("err.smtp_missing", name="KTTN_MAIL_FROM")
     name, address = parseaddr(value)
     if not is_address(address) or _has_control(value):
-        raise ConfigError("err.smtp_bad_setting", name="KTTN_MAIL_FROM", value=value,
-                          hint=Word("hint.from"))
+        raise ConfigError(
+            "err.smtp_bad_setting", name="KTTN_MAIL_FROM", value=value, hint=Word("hint.from")
+        )
     return Sender(address, one_line(name))
 
 
@@ -83,8 +84,9 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
         raise ConfigError("err.smtp_missing", name="KTTN_SMTP_HOST")
     tls_text = (env.get("KTTN_SMTP_TLS") or "starttls").strip().lower()
     if tls_text not in DEFAULT_PORTS:
-        raise ConfigError("err.smtp_bad_setting", name="KTTN_SMTP_TLS", value=tls_text,
-                          hint=Word("hint.tls"))
+        raise ConfigError(
+            "err.smtp_bad_setting", name="KTTN_SMTP_TLS", value=tls_text, hint=Word("hint.tls")
+        )
     tls: Tls = tls_text  # type: ignore[assignment]  # checked just above
     if tls == "none" and not _is_local(host):
         raise ConfigError("err.smtp_tls_none_remote", host=host)
@@ -103,8 +105,9 @@ def _port(env: Mapping[str, str], default: int) -> int:
         return default
     port = int(text) if text.isdigit() else 0
     if not 0 < port < 65536:
-        raise ConfigError("err.smtp_bad_setting", name="KTTN_SMTP_PORT", value=text,
-                          hint=Word("hint.port"))
+        raise ConfigError(
+            "err.smtp_bad_setting", name="KTTN_SMTP_PORT", value=text, hint=Word("hint.port")
+        )
     return port
 
 
@@ -117,8 +120,9 @@ def _timeout(env: Mapping[str, str]) -> float:
     except ValueError:
         seconds = 0.0
     if not 0 < seconds < 24 * 3600:  # also refuses nan and inf
-        raise ConfigError("err.smtp_bad_setting", name="KTTN_SMTP_TIMEOUT", value=text,
-                          hint=Word("hint.timeout"))
+        raise ConfigError(
+            "err.smtp_bad_setting", name="KTTN_SMTP_TIMEOUT", value=text, hint=Word("hint.timeout")
+        )
     return seconds
 
 
@@ -207,8 +211,9 @@ def compose(
 def _chased_by_unit(plan: Plan, judged: Sequence[Judged]) -> dict[str, list[Judged]]:
     """Overdue (most days first), then due soon (nearest first), by unit in plan order."""
     chased = [j for j in judged if j.status in CHASED]
-    chased.sort(key=lambda j: (j.status is not Status.OVERDUE,
-                               -(j.days_overdue or 0), j.days_left or 0))
+    chased.sort(
+        key=lambda j: (j.status is not Status.OVERDUE, -(j.days_overdue or 0), j.days_left or 0)
+    )
     order = {u.id: i for i, u in enumerate(plan.units)}
     by_unit: dict[str, list[Judged]] = {}
     for j in sorted(chased, key=lambda j: order.get(j.obligation.unit_id, len(order))):
@@ -226,8 +231,11 @@ def _counts(items: Sequence[Judged], lang: Lang) -> str:
 
 
 def _summary_body(
-    plan: Plan, by_unit: Mapping[str, list[Judged]], unaddressed: Sequence[str],
-    as_of: date, lang: Lang,
+    plan: Plan,
+    by_unit: Mapping[str, list[Judged]],
+    unaddressed: Sequence[str],
+    as_of: date,
+    lang: Lang,
 ) -> str:
     everything = [j for items in by_unit.values() for j in items]
     lines = [
@@ -243,11 +251,15 @@ def _summary_body(
     return _with_footer(lines, lang)
 
 
-def _unit_body(plan: Plan, unit_id: str, items: Sequence[Judged], as_of: date,
-               lang: Lang) -> str:
+def _unit_body(plan: Plan, unit_id: str, items: Sequence[Judged], as_of: date, lang: Lang) -> str:
     lines = [
-        say("mail.unit_intro", lang, unit=one_line(plan.unit(unit_id).name),
-            plan=_plan_name(plan, lang), date=show_date(as_of)),
+        say(
+            "mail.unit_intro",
+            lang,
+            unit=one_line(plan.unit(unit_id).name),
+            plan=_plan_name(plan, lang),
+            date=show_date(as_of),
+        ),
         _counts(items, lang),
         "",
     ]
@@ -272,8 +284,9 @@ def _item_lines(plan: Plan, items: Sequence[Judged], lang: Lang) -> list[str]:
             elif j.days_left is not None:
                 parts.append(say("mail.days_left", lang, days=j.days_left))
             if o.milestone.recipient and plan.has_unit(o.milestone.recipient):
-                parts.append(say("mail.send_to", lang,
-                                 unit=one_line(plan.unit(o.milestone.recipient).label)))
+                parts.append(
+                    say("mail.send_to", lang, unit=one_line(plan.unit(o.milestone.recipient).label))
+                )
             title = one_line(f"{o.milestone.title} ({o.task.id})")
             lines.append(f"  - {title}: {', '.join(parts)}")
     return lines
@@ -308,8 +321,9 @@ def one_line(text: str) -> str:
     """Text from a file made safe for one line of a message or header: NFC, and every
     control, line or paragraph separator (CR, LF, …) turned into a single space."""
     text = unicodedata.normalize("NFC", text)
-    cleaned = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch
-                      for ch in text)
+    cleaned = "".join(
+        " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text
+    )
     return " ".join(cleaned.split())
 
 
@@ -353,9 +367,11 @@ def _domain(sender: Sender | None) -> str:
 
 def preview(msg: EmailMessage) -> str:
     """The message as a person reads it: decoded headers, blank line, body."""
-    heads = [f"{name}: {value}" for name, value in msg.items()
-             if name.lower() not in ("content-type", "content-transfer-encoding",
-                                     "mime-version")]
+    heads = [
+        f"{name}: {value}"
+        for name, value in msg.items()
+        if name.lower() not in ("content-type", "content-transfer-encoding", "mime-version")
+    ]
     return "\n".join(heads) + "\n\n" + str(msg.get_content())
 
 
@@ -370,8 +386,7 @@ class Delivery:
     failed: list[tuple[int, KttnError]] = field(default_factory=list)
 
 
-def send(settings: Settings, outgoing: Sequence[tuple[EmailMessage, tuple[str, ...]]]
-         ) -> Delivery:
+def send(settings: Settings, outgoing: Sequence[tuple[EmailMessage, tuple[str, ...]]]) -> Delivery:
     """Send every message over one SMTP session; envelope recipients exactly as given.
 
     Certificates are always verified (`ssl.create_default_context()`; SSL_CERT_FILE adds
@@ -387,24 +402,46 @@ def send(settings: Settings, outgoing: Sequence[tuple[EmailMessage, tuple[str, .
     try:
         for index, (msg, recipients) in enumerate(outgoing):
             try:
-                refused = smtp.send_message(msg, from_addr=settings.sender.address,
-                                            to_addrs=list(recipients))
+                refused = smtp.send_message(
+                    msg, from_addr=settings.sender.address, to_addrs=list(recipients)
+                )
             except smtplib.SMTPRecipientsRefused as exc:
                 delivery.failed.append((index, _refused(settings, exc.recipients)))
             except smtplib.SMTPSenderRefused as exc:
-                delivery.failed.append((index, _by_code(
-                    exc.smtp_code, "err.smtp_temporary", ConfigError, "err.smtp_sender",
-                    server=settings.server, sender=settings.sender.address,
-                    to=", ".join(recipients), reply=_reply(exc.smtp_code, exc.smtp_error))))
+                delivery.failed.append(
+                    (
+                        index,
+                        _by_code(
+                            exc.smtp_code,
+                            "err.smtp_temporary",
+                            ConfigError,
+                            "err.smtp_sender",
+                            server=settings.server,
+                            sender=settings.sender.address,
+                            to=", ".join(recipients),
+                            reply=_reply(exc.smtp_code, exc.smtp_error),
+                        ),
+                    )
+                )
             except smtplib.SMTPServerDisconnected as exc:
                 lost = _lost(settings, exc)
                 delivery.failed += [(i, lost) for i in range(index, len(outgoing))]
                 return delivery
             except smtplib.SMTPResponseException as exc:
-                delivery.failed.append((index, _by_code(
-                    exc.smtp_code, "err.smtp_temporary", DataError, "err.smtp_rejected",
-                    server=settings.server, to=", ".join(recipients),
-                    reply=_reply(exc.smtp_code, exc.smtp_error))))
+                delivery.failed.append(
+                    (
+                        index,
+                        _by_code(
+                            exc.smtp_code,
+                            "err.smtp_temporary",
+                            DataError,
+                            "err.smtp_rejected",
+                            server=settings.server,
+                            to=", ".join(recipients),
+                            reply=_reply(exc.smtp_code, exc.smtp_error),
+                        ),
+                    )
+                )
             else:
                 if refused:
                     delivery.failed.append((index, _refused(settings, refused)))
@@ -427,8 +464,9 @@ def _connect(settings: Settings) -> smtplib.SMTP:
     smtp: smtplib.SMTP | None = None
     try:
         if settings.tls == "ssl":
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=context)
+            smtp = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=context
+            )
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         smtp.ehlo()
@@ -445,15 +483,15 @@ def _connect(settings: Settings) -> smtplib.SMTP:
         raise
     except ssl.SSLCertVerificationError as exc:
         _close(smtp)
-        raise ConfigError("err.smtp_cert", server=server,
-                          reason=exc.verify_message or exc.reason) from None
+        raise ConfigError(
+            "err.smtp_cert", server=server, reason=exc.verify_message or exc.reason
+        ) from None
     except smtplib.SMTPAuthenticationError as exc:
         _close(smtp)
         reply = _reply(exc.smtp_code, exc.smtp_error)
         if 400 <= exc.smtp_code < 500:
             raise TemporaryFailure("err.smtp_unreachable", server=server, reason=reply) from None
-        raise ConfigError("err.smtp_auth", server=server, user=settings.user,
-                          reply=reply) from None
+        raise ConfigError("err.smtp_auth", server=server, user=settings.user, reply=reply) from None
     except smtplib.SMTPNotSupportedError:
         _close(smtp)
         raise ConfigError("err.smtp_no_auth", server=server) from None
@@ -463,16 +501,19 @@ def _connect(settings: Settings) -> smtplib.SMTP:
     except smtplib.SMTPResponseException as exc:
         # A 4xx or 5xx greeting or EHLO: the server is not taking mail now.
         _close(smtp)
-        raise TemporaryFailure("err.smtp_unreachable", server=server,
-                               reason=_reply(exc.smtp_code, exc.smtp_error)) from None
+        raise TemporaryFailure(
+            "err.smtp_unreachable", server=server, reason=_reply(exc.smtp_code, exc.smtp_error)
+        ) from None
     except ssl.SSLError as exc:
         _close(smtp)
-        raise TemporaryFailure("err.smtp_tls", server=server,
-                               reason=exc.reason or str(exc)) from None
+        raise TemporaryFailure(
+            "err.smtp_tls", server=server, reason=exc.reason or str(exc)
+        ) from None
     except TimeoutError:
         _close(smtp)
-        raise TemporaryFailure("err.smtp_timeout", server=server,
-                               seconds=f"{settings.timeout:g}") from None
+        raise TemporaryFailure(
+            "err.smtp_timeout", server=server, seconds=f"{settings.timeout:g}"
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         _close(smtp)
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -487,10 +528,12 @@ def _close(smtp: smtplib.SMTP | None) -> None:
 def _lost(settings: Settings, exc: Exception) -> TemporaryFailure:
     # smtplib turns a read timeout into SMTPServerDisconnected; the cause tells.
     if isinstance(exc.__context__, TimeoutError):
-        return TemporaryFailure("err.smtp_timeout", server=settings.server,
-                                seconds=f"{settings.timeout:g}")
-    return TemporaryFailure("err.smtp_lost", server=settings.server,
-                            reason=str(exc) or type(exc).__name__)
+        return TemporaryFailure(
+            "err.smtp_timeout", server=settings.server, seconds=f"{settings.timeout:g}"
+        )
+    return TemporaryFailure(
+        "err.smtp_lost", server=settings.server, reason=str(exc) or type(exc).__name__
+    )
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -499,8 +542,9 @@ def _reply(code: int, text: bytes | str) -> str:
     return one_line(f"{code} {text}")
 
 
-def _by_code(code: int, temporary_key: str, permanent: type[KttnError], permanent_key: str,
-             **params: object) -> KttnError:
+def _by_code(
+    code: int, temporary_key: str, permanent: type[KttnError], permanent_key: str, **params: object
+) -> KttnError:
     """4xx is worth retrying later (exit 75); anything else is not."""
     if 400 <= code < 500:
         return TemporaryFailure(temporary_key, **params)
@@ -510,7 +554,13 @@ def _by_code(code: int, temporary_key: str, permanent: type[KttnError], permanen
 def _refused(settings: Settings, recipients: Mapping[str, tuple[int, bytes]]) -> KttnError:
     codes = [code for code, _ in recipients.values()]
     worst = max(codes)
-    reply = "; ".join(f"{addr}: {_reply(code, text)}" for addr, (code, text)
-                      in recipients.items())
-    return _by_code(worst, "err.smtp_temporary", DataError, "err.smtp_rejected",
-                    server=settings.server, to=", ".join(recipients), reply=reply)
+    reply = "; ".join(f"{addr}: {_reply(code, text)}" for addr, (code, text) in recipients.items())
+    return _by_code(
+        worst,
+        "err.smtp_temporary",
+        DataError,
+        "err.smtp_rejected",
+        server=settings.server,
+        to=", ".join(recipients),
+        reply=reply,
+    )

@@ -29,26 +29,41 @@ def export_command(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout",
-                     show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (atomically) instead of stdout",
+            show_default=False,
+        ),
     ] = None,
     raw: Annotated[
-        bool, typer.Option("--raw", help="CSV: keep cells exactly, even those a spreadsheet "
-                           "would run as a formula")
+        bool,
+        typer.Option(
+            "--raw", help="CSV: keep cells exactly, even those a spreadsheet would run as a formula"
+        ),
     ] = False,
     excel: Annotated[
-        bool, typer.Option("--excel", help="CSV: byte-order mark and CRLF, so Excel shows "
-                           "Vietnamese")
+        bool,
+        typer.Option("--excel", help="CSV: byte-order mark and CRLF, so Excel shows Vietnamese"),
     ] = False,
     delimiter: Annotated[
         str | None,
-        typer.Option("--delimiter", help="CSV: field separator, e.g. ';' for "
-                     "Vietnamese-locale Excel, or 'tab' [default: ,]", show_default=False),
+        typer.Option(
+            "--delimiter",
+            help="CSV: field separator, e.g. ';' for "
+            "Vietnamese-locale Excel, or 'tab' [default: ,]",
+            show_default=False,
+        ),
     ] = None,
     alarm_days: Annotated[
         int | None,
-        typer.Option("--alarm-days", min=0, max=366, help="iCalendar: a reminder at 09:00, "
-                     "N days before each open deadline", show_default=False),
+        typer.Option(
+            "--alarm-days",
+            min=0,
+            max=366,
+            help="iCalendar: a reminder at 09:00, N days before each open deadline",
+            show_default=False,
+        ),
     ] = None,
     unit: UnitFilter = None,
     task: TaskFilter = None,
@@ -96,7 +111,7 @@ def _delimiter(value: str | None) -> str:
     if value is None:
         return ","
     text = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
-    if len(text) != 1 or text in "\"\r\n":
+    if len(text) != 1 or text in '"\r\n':
         raise UsageError("err.bad_delimiter", value=value)
     return text
 
@@ -111,18 +126,23 @@ def _write_output(path: Path, data: bytes) -> None:
     replace_file(path, data, mode=mode)
 
 
-
 @command("remind")
 def remind_command(
     to: Annotated[
         list[str] | None,
-        typer.Option("--to", help="Send the summary (everything, grouped by unit) to this "
-                     "address; repeatable"),
+        typer.Option(
+            "--to",
+            help="Send the summary (everything, grouped by unit) to this address; repeatable",
+        ),
     ] = None,
     contacts: Annotated[
         Path | None,
-        typer.Option("--contacts", help="TOML file of unit id = address or [addresses]: "
-                     "each unit gets a message with only its own items", show_default=False),
+        typer.Option(
+            "--contacts",
+            help="TOML file of unit id = address or [addresses]: "
+            "each unit gets a message with only its own items",
+            show_default=False,
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the messages; open no connection")
@@ -166,8 +186,14 @@ def remind_command(
         sender = settings.sender
     book = load_contacts(contacts, session.plan, session.lang) if contacts else None
     full_plan = session.full_plan
-    batch = mail.compose(full_plan, session.judged, session.as_of, session.lang,
-                         tuple(dict.fromkeys(addresses)), book)
+    batch = mail.compose(
+        full_plan,
+        session.judged,
+        session.as_of,
+        session.lang,
+        tuple(dict.fromkeys(addresses)),
+        book,
+    )
     out = sys.stdout
     if batch.unaddressed:
         names = ", ".join(mail.one_line(full_plan.unit(u).label) for u in batch.unaddressed)
@@ -183,12 +209,14 @@ def remind_command(
             out.write("-" * 72 + "\n" + mail.preview(msg) + "\n")
         out.write(say("remind.dry_run", session.lang, count=len(messages)) + "\n")
         return
-    delivery = mail.send(settings, [(m, r.to) for m, r in zip(messages, batch.reminders,
-                                                               strict=True)])
+    delivery = mail.send(
+        settings, [(m, r.to) for m, r in zip(messages, batch.reminders, strict=True)]
+    )
     for index in delivery.sent:
         reminder = batch.reminders[index]
-        out.write(say("remind.sent", session.lang, to=", ".join(reminder.to),
-                      count=reminder.items) + "\n")
+        out.write(
+            say("remind.sent", session.lang, to=", ".join(reminder.to), count=reminder.items) + "\n"
+        )
     out.flush()
     if delivery.failed:
         _fail(delivery.failed, len(messages), session.lang)
@@ -203,5 +231,4 @@ def _fail(failed: list[tuple[int, KttnError]], total: int, lang: Lang) -> None:
         raise worst
     for error in errors:
         sys.stderr.write(f"kttn: {error.message(lang)}\n")
-    raise type(worst)("err.smtp_failed", failed=len(errors), total=total,
-                      first=worst.message(lang))
+    raise type(worst)("err.smtp_failed", failed=len(errors), total=total, first=worst.message(lang))

@@ -51,7 +51,5 @@ def load_contacts(path: Path, plan: Plan, lang: Lang) -> dict[str, tuple[str, ..
             addresses.append(address.strip())
         contacts[unit_id] = tuple(dict.fromkeys(addresses))
     if problems:
-        raise DataError(
-            "err.invalid_contacts", count=len(problems), first=problems[0].format(lang)
-        )
+        raise DataError("err.invalid_contacts", count=len(problems), first=problems[0].format(lang))
     return contacts
