@@ -79,16 +79,36 @@ def _check_bytes(path: Path, raw: bytes, plan_id: str, lang: Lang) -> LedgerChec
 
 
 def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
-    """The ledger's records; exit 65 (file untouched) when it cannot be read."""
-    result = check_ledger(path, plan_id, lang)
-    if result.problems:
-        raise DataError(
-            "err.invalid_ledger",
-            path=path,
-            count=len(result.problems),
-            first=result.problems[0].format(lang),
-        )
-    return Ledger(tuple(record_from_dict(r) for r in result.records))
+    """The ledger's records; exit 65 (file untouched) when it cannot be read.
+
+    Content validated before (same bytes, same plan id) comes from the cache, without
+    pydantic or TOML parsing (storage/cache.py).
+    """
+    from kttn_cli.storage import cache
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Ledger(())
+    except OSError as exc:
+        raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
+    with cache.paused_gc():
+        cached = cache.load("ledger", path, raw, plan_id)
+        if isinstance(cached, list):
+            try:
+                return Ledger(tuple(record_from_dict(r) for r in cached))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # an entry that decodes but does not fit: validate the file instead
+        result = _check_bytes(path, raw, plan_id, lang)
+        if result.problems:
+            raise DataError(
+                "err.invalid_ledger",
+                path=path,
+                count=len(result.problems),
+                first=result.problems[0].format(lang),
+            )
+        cache.store("ledger", path, raw, result.records, plan_id)
+        return Ledger(tuple(record_from_dict(r) for r in result.records))
 
 
 def serialise(records: Sequence[dict[str, Any]]) -> str:
