@@ -51,10 +51,24 @@ def check_plan_bytes(path: Path, raw: bytes, lang: Lang) -> PlanCheck:
 
 
 def load_plan(path: Path, lang: Lang) -> Plan:
-    """The plan at `path`, validated; exit 65 (with a pointer to `kttn check`) if invalid."""
-    result = check_plan(path, lang)
+    """The plan at `path`, validated; exit 65 (with a pointer to `kttn check`) if invalid.
+
+    A plan validated before (same bytes, same kttn rules) comes from the cache, without
+    pydantic or TOML parsing (storage/cache.py).
+    """
+    from kttn_cli.storage import cache
+
+    raw = read_raw(path, "plan")
+    cached = cache.load("plan", path, raw)
+    if isinstance(cached, dict):
+        try:
+            return Plan.from_dict(cached)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # an entry that decodes but does not fit: validate the file instead
+    result = check_plan_bytes(path, raw, lang)
     if result.data is None:
         raise DataError(
             "err.invalid_plan", count=len(result.problems), first=result.problems[0].format(lang)
         )
+    cache.store("plan", path, raw, result.data)
     return Plan.from_dict(result.data)
