@@ -255,14 +255,19 @@ def void_command(
             raise DataError("err.void_a_void", id=wanted)
         if all(r.id != wanted for r in current.active()):
             raise DataError("err.already_void", id=wanted)
-        (ident,) = _next_ids(current, 1)
+        targets = [wanted]
+        if isinstance(target, AdHocTask):
+            # Submissions and extensions of a withdrawn task would name a milestone that
+            # no longer exists (and fail `kttn check`): they are withdrawn with it.
+            targets += [
+                r.id
+                for r in current.active()
+                if isinstance(r, Submission | Extension) and r.milestone == target.milestone
+            ]
+        now, by = _now(), recorded_by()
         return [
-            {
-                **_common(ident, _now(), recorded_by()),
-                "type": "void",
-                "target": wanted,
-                "reason": why,
-            }
+            {**_common(ident, now, by), "type": "void", "target": victim, "reason": why}
+            for ident, victim in zip(_next_ids(current, len(targets)), targets, strict=True)
         ]
 
     for record in append(session.ledger_path, session.plan.info.id, lg, build):

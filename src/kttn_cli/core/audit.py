@@ -14,15 +14,23 @@ RecordProblem = tuple[int, str, str, dict[str, Any]]
 def reference_problems(plan: Plan, ledger: Ledger) -> list[RecordProblem]:
     """Records naming an unknown milestone, unit or record, or a unit the milestone
     is not assigned to."""
-    full = with_ad_hoc_tasks(plan, ledger)
-    assigned = {m.id: set(full.expand(m.assignees)) for m in full.milestones}
+    live = with_ad_hoc_tasks(plan, ledger)
+    assigned = {m.id: set(live.expand(m.assignees)) for m in live.milestones}
+    # A withdrawn record may name an ad-hoc task that was withdrawn too (`kttn void` of a
+    # task withdraws its submissions with it): check it against every task ever recorded.
+    ever = with_ad_hoc_tasks(
+        plan, Ledger(tuple(r for r in ledger.records if isinstance(r, AdHocTask)))
+    )
+    assigned_ever = {m.id: set(ever.expand(m.assignees)) for m in ever.milestones}
+    active = {r.id for r in ledger.active()}
     ids = {r.id for r in ledger.records}
     problems: list[RecordProblem] = []
     for index, record in enumerate(ledger.records):
         if isinstance(record, Submission | Extension):
-            if record.milestone not in assigned:
+            known = assigned if record.id in active else assigned_ever
+            if record.milestone not in known:
                 problems.append((index, "milestone", "unknown_milestone", {"id": record.milestone}))
-            elif record.unit not in assigned[record.milestone]:
+            elif record.unit not in known[record.milestone]:
                 problems.append(
                     (
                         index,
