@@ -9,7 +9,13 @@ from typing import Any
 from kttn_cli.core.model import Plan
 from kttn_cli.errors import DataError
 from kttn_cli.i18n import Lang
-from kttn_cli.storage.documents import Problem, parse_toml, read_raw, validation_problems
+from kttn_cli.storage.documents import (
+    Problem,
+    in_file_order,
+    parse_toml,
+    read_raw,
+    validation_problems,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_PLAN = DATA_DIR / "plan_2024.toml"
@@ -33,6 +39,7 @@ def check_plan(path: Path, lang: Lang) -> PlanCheck:
 
 
 def check_plan_bytes(path: Path, raw: bytes, lang: Lang) -> PlanCheck:
+    """Like `check_plan`, for bytes already read (problems are reported against `path`)."""
     from pydantic import ValidationError
 
     from kttn_cli.storage.plan_schema import PlanFile, semantic_problems
@@ -43,10 +50,19 @@ def check_plan_bytes(path: Path, raw: bytes, lang: Lang) -> PlanCheck:
     try:
         model = PlanFile.model_validate(parsed.data)
     except ValidationError as exc:
-        return PlanCheck(path, raw, None, validation_problems(parsed, exc, lang))
+        # Report meaning problems along with shape problems, except where the shape check
+        # already points (a malformed value is not also "unknown").
+        shape = validation_problems(parsed, exc, lang)
+        taken = {p.where for p in shape}
+        meaning = [
+            parsed.problem(loc, key, **params)
+            for loc, key, params in semantic_problems(parsed.data)
+        ]
+        extra = [p for p in meaning if p.where not in taken]
+        return PlanCheck(path, raw, None, in_file_order(shape + extra))
     problems = [parsed.problem(loc, key, **params) for loc, key, params in semantic_problems(model)]
     if problems:
-        return PlanCheck(path, raw, None, problems)
+        return PlanCheck(path, raw, None, in_file_order(problems))
     return PlanCheck(path, raw, model.model_dump(), [])
 
 

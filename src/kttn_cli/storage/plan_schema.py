@@ -149,64 +149,99 @@ Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str, dict[str, Any]]
 
 
-def semantic_problems(plan: PlanFile) -> list[Problem]:
-    """Checks beyond shape, each as (key path, English message key + args).
+def semantic_problems(plan: PlanFile | dict[str, Any]) -> list[Problem]:
+    """Checks beyond shape, each as (key path, message key, its parameters).
 
     Returns every problem at once: duplicate or unknown ids, quarters outside I–IV,
-    milestones with no assignee, cycles among `inputs`.
+    milestones with no assignee, cycles among `inputs`. Also accepts the plain document
+    when its shape is wrong, so that `kttn check` reports meaning and shape problems
+    together; whatever is malformed there is left to the shape check.
     """
+    data = plan.model_dump() if isinstance(plan, PlanFile) else plan
     problems: list[Problem] = []
+    units = _tables(data.get("units"))
+    groups = _tables(data.get("groups"))
+    tasks = _tables(data.get("tasks"))
     unit_ids: dict[str, int] = {}
-    for i, unit in enumerate(plan.units):
-        if unit.id in unit_ids:
-            problems.append((("units", i, "id"), "duplicate_id", {"id": unit.id}))
-        unit_ids.setdefault(unit.id, i)
+    for i, unit in units:
+        ident = unit.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in unit_ids:
+            problems.append((("units", i, "id"), "duplicate_id", {"id": ident}))
+        unit_ids.setdefault(ident, i)
     group_ids: dict[str, int] = {}
-    for i, group in enumerate(plan.groups):
-        if group.id in group_ids or group.id in unit_ids:
-            problems.append((("groups", i, "id"), "duplicate_id", {"id": group.id}))
-        group_ids.setdefault(group.id, i)
-        for j, member in enumerate(group.members):
+    for i, group in groups:
+        ident = group.get("id")
+        if isinstance(ident, str):
+            if ident in group_ids or ident in unit_ids:
+                problems.append((("groups", i, "id"), "duplicate_id", {"id": ident}))
+            group_ids.setdefault(ident, i)
+        for j, member in _strings(group.get("members")):
             if member not in unit_ids:
-                problems.append(
-                    (("groups", i, "members", j), "unknown_unit", {"id": member})
-                )
+                problems.append((("groups", i, "members", j), "unknown_unit", {"id": member}))
     task_ids: set[str] = set()
+    milestones: list[tuple[Loc, dict[str, Any]]] = []
     milestone_ids: dict[str, Loc] = {}
-    for i, task in enumerate(plan.tasks):
-        if task.id in task_ids:
-            problems.append((("tasks", i, "id"), "duplicate_id", {"id": task.id}))
-        task_ids.add(task.id)
-        for j, ms in enumerate(task.milestones):
+    for i, task in tasks:
+        ident = task.get("id")
+        if isinstance(ident, str):
+            if ident in task_ids:
+                problems.append((("tasks", i, "id"), "duplicate_id", {"id": ident}))
+            task_ids.add(ident)
+        for j, ms in _tables(task.get("milestones")):
             loc: Loc = ("tasks", i, "milestones", j)
-            if ms.id in milestone_ids or ms.id in task_ids:
-                problems.append(((*loc, "id"), "duplicate_id", {"id": ms.id}))
-            milestone_ids.setdefault(ms.id, loc)
-    for i, task in enumerate(plan.tasks):
-        for j, ms in enumerate(task.milestones):
-            loc = ("tasks", i, "milestones", j)
-            if isinstance(ms.due, QuarterDue) and not 1 <= ms.due.quarter <= 4:
-                problems.append(
-                    ((*loc, "due", "quarter"), "bad_quarter", {"quarter": ms.due.quarter})
-                )
-            if not ms.assignees:
-                problems.append(((*loc, "assignees"), "no_assignee", {}))
-            for k, name in enumerate(ms.assignees):
-                if name not in unit_ids and name not in group_ids:
-                    problems.append(
-                        ((*loc, "assignees", k), "unknown_assignee", {"id": name})
-                    )
-            if ms.recipient is not None and ms.recipient not in unit_ids:
-                problems.append(((*loc, "recipient"), "unknown_unit", {"id": ms.recipient}))
-            for k, name in enumerate(ms.inputs):
-                if name not in milestone_ids:
-                    problems.append(((*loc, "inputs", k), "unknown_milestone", {"id": name}))
-    problems.extend(_input_cycles(plan, milestone_ids))
+            milestones.append((loc, ms))
+            ident = ms.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in milestone_ids or ident in task_ids:
+                problems.append(((*loc, "id"), "duplicate_id", {"id": ident}))
+            milestone_ids.setdefault(ident, loc)
+    for loc, ms in milestones:
+        due = ms.get("due")
+        if isinstance(due, dict) and due.get("kind") == "quarter":
+            quarter = due.get("quarter")
+            if isinstance(quarter, int) and not 1 <= quarter <= 4:
+                problems.append(((*loc, "due", "quarter"), "bad_quarter", {"quarter": quarter}))
+        assignees = ms.get("assignees")
+        if isinstance(assignees, list) and not assignees:
+            problems.append(((*loc, "assignees"), "no_assignee", {}))
+        for k, name in _strings(assignees):
+            if name not in unit_ids and name not in group_ids:
+                problems.append(((*loc, "assignees", k), "unknown_assignee", {"id": name}))
+        recipient = ms.get("recipient")
+        if isinstance(recipient, str) and recipient not in unit_ids:
+            problems.append(((*loc, "recipient"), "unknown_unit", {"id": recipient}))
+        for k, name in _strings(ms.get("inputs")):
+            if name not in milestone_ids:
+                problems.append(((*loc, "inputs", k), "unknown_milestone", {"id": name}))
+    problems.extend(_input_cycles(milestones, milestone_ids))
     return problems
 
 
-def _input_cycles(plan: PlanFile, where: dict[str, Loc]) -> list[Problem]:
-    inputs = {ms.id: [i for i in ms.inputs if i in where] for t in plan.tasks for ms in t.milestones}
+def _tables(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
+
+
+def _strings(value: Any) -> list[tuple[int, str]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
+
+
+def _input_cycles(
+    milestones: list[tuple[Loc, dict[str, Any]]], where: dict[str, Loc]
+) -> list[Problem]:
+    """Each cycle among `inputs` once, at the `inputs` of the milestone that closes it."""
+    inputs: dict[str, list[str]] = {}
+    for loc, ms in milestones:
+        ident = ms.get("id")
+        # A duplicated id is reported as such; its second owner's inputs are not a cycle.
+        if isinstance(ident, str) and where.get(ident) == loc:
+            inputs[ident] = [name for _, name in _strings(ms.get("inputs")) if name in where]
     problems: list[Problem] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
 
