@@ -16,8 +16,9 @@ from kttn_cli.i18n import say
 
 
 @command("tasks")
-def tasks_command(plan: PlanOption = None, lang: LangOption = None,
-                  ledger: LedgerOption = None) -> None:
+def tasks_command(
+    plan: PlanOption = None, lang: LangOption = None, ledger: LedgerOption = None
+) -> None:
     """Every task and milestone of the plan, with its deadline as written and its owners."""
     from kttn_cli.render.plan_views import render_tasks
 
@@ -51,8 +52,9 @@ def show_command(
 
 
 @command("paths")
-def paths_command(plan: PlanOption = None, ledger: LedgerOption = None,
-                  lang: LangOption = None) -> None:
+def paths_command(
+    plan: PlanOption = None, ledger: LedgerOption = None, lang: LangOption = None
+) -> None:
     """The plan, ledger and data paths in use."""
     from kttn_cli.storage.paths import data_dir
     from kttn_cli.storage.plan_file import BUNDLED_PLAN
@@ -69,8 +71,9 @@ def paths_command(plan: PlanOption = None, ledger: LedgerOption = None,
 
 
 @command("check")
-def check_command(plan: PlanOption = None, ledger: LedgerOption = None,
-                  lang: LangOption = None) -> None:
+def check_command(
+    plan: PlanOption = None, ledger: LedgerOption = None, lang: LangOption = None
+) -> None:
     """Validate the plan and the ledger; print every problem as FILE:LINE:COL: message."""
     from kttn_cli.core.model import Plan
     from kttn_cli.core.status import obligations
@@ -101,12 +104,18 @@ def check_command(plan: PlanOption = None, ledger: LedgerOption = None,
             ]
             ledger_text = (
                 say("check.ledger_records", lg, count=len(records.records))
-                if ledger_check.exists else say("check.ledger_none", lg)
+                if ledger_check.exists
+                else say("check.ledger_none", lg)
             )
             summary = say(
-                "check.ok", lg, plan=session.plan_path, tasks=len(parsed_plan.tasks),
-                milestones=len(parsed_plan.milestones), units=len(parsed_plan.units),
-                obligations=len(obligations(parsed_plan, records)), ledger=ledger_text,
+                "check.ok",
+                lg,
+                plan=session.plan_path,
+                tasks=len(parsed_plan.tasks),
+                milestones=len(parsed_plan.milestones),
+                units=len(parsed_plan.units),
+                obligations=len(obligations(parsed_plan, records)),
+                ledger=ledger_text,
             )
     for problem in problems:
         sys.stdout.write(problem.format(lg) + "\n")
@@ -154,4 +163,3 @@ def init_command(
     except OSError as exc:
         raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
     sys.stdout.write(say("init.done", lg, path=path) + "\n")
-

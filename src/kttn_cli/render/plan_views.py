@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from kttn_cli.core.dates import show_date, show_due
+from kttn_cli.core.dates import show_due
 from kttn_cli.core.model import Milestone, Plan
 from kttn_cli.i18n import Lang, say
 from kttn_cli.render.terminal import console
@@ -20,23 +20,37 @@ def owners(plan: Plan, milestone: Milestone) -> str:
     return "; ".join(names)
 
 
+def due_label(milestone: Milestone, lang: Lang) -> str:
+    """`30/06/2024`, `Quý I/2024`, or the kind of an undated deadline (`Thường xuyên`)."""
+    return show_due(milestone.due, say("kind.quarter", lang)) or say(
+        f"kind.{milestone.due.kind}", lang
+    )
+
+
 def due_cell(milestone: Milestone, lang: Lang) -> Text:
-    shown = show_due(milestone.due, say("kind.quarter", lang))
-    text = Text(shown or say(f"kind.{milestone.due.kind}", lang), style="bold" if shown else "")
+    dated = milestone.due.deadline is not None
+    text = Text(due_label(milestone, lang), style="bold" if dated else "")
     if milestone.due_text:
         text.append(f"\n{milestone.due_text}", style="dim")
     return text
 
 
 def render_tasks(plan: Plan, lang: Lang) -> None:
+    """Every task and milestone: id, title, deadline (shown and as written), owners.
+
+    Ids never wrap (people copy them into `kttn show` and `kttn submit`); the other columns
+    wrap at word boundaries, so nothing is cut at any width, cron's 80 columns included.
+    """
     table = Table(
         show_lines=True,
         title=Text(f"{say('plan_header', lang, number=plan.info.number)} — {plan.info.title}"),
         expand=True,
     )
-    table.add_column(say("col.id", lang), overflow="fold", ratio=2)
+    ids = [t.id for t in plan.tasks] + [m.id for m in plan.milestones]
+    table.add_column(say("col.id", lang), no_wrap=True, min_width=max(map(len, ids)))
     table.add_column(say("col.title", lang), overflow="fold", ratio=5)
-    table.add_column(say("col.due", lang), overflow="fold", ratio=3)
+    # 12 columns: "Quý III/2024" and a date stay on one line.
+    table.add_column(say("col.due", lang), overflow="fold", ratio=3, min_width=12)
     table.add_column(say("col.owners", lang), overflow="fold", ratio=3)
     for task in plan.tasks:
         table.add_row(Text(task.id, style="bold"), Text(task.title, style="bold"), "", "")
@@ -53,16 +67,23 @@ def render_tasks(plan: Plan, lang: Lang) -> None:
 def render_units(plan: Plan, lang: Lang) -> None:
     out = console()
     table = Table(expand=True)
-    table.add_column(say("col.id", lang), overflow="fold", ratio=2)
+    table.add_column(
+        say("col.id", lang), no_wrap=True, min_width=max(len(u.id) for u in plan.units)
+    )
     table.add_column(say("col.name", lang), overflow="fold", ratio=5)
     table.add_column(say("col.short", lang), overflow="fold", ratio=2)
     table.add_column(say("col.email", lang), overflow="fold", ratio=3)
     for unit in plan.units:
-        table.add_row(Text(unit.id), Text(unit.name), Text(unit.short or ""),
-                      Text(", ".join(unit.email)))
+        table.add_row(
+            Text(unit.id), Text(unit.name), Text(unit.short or ""), Text(", ".join(unit.email))
+        )
     out.print(table)
     groups = Table(expand=True)
-    groups.add_column(say("col.id", lang), overflow="fold", ratio=2)
+    groups.add_column(
+        say("col.id", lang),
+        no_wrap=True,
+        min_width=max((len(g.id) for g in plan.groups), default=2),
+    )
     groups.add_column(say("col.name", lang), overflow="fold", ratio=5)
     groups.add_column(say("col.units", lang), overflow="fold", ratio=5)
     for group in plan.groups:
@@ -75,8 +96,12 @@ def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
     lines: list[tuple[str, str]] = []
     if kind == "task":
         task = plan.task(ident)
-        lines = [(say("col.id", lang), task.id), (say("col.title", lang), task.title),
-                 (say("col.source", lang), task.source), ("", task.text)]
+        lines = [
+            (say("col.id", lang), task.id),
+            (say("col.title", lang), task.title),
+            (say("col.source", lang), task.source),
+            ("", task.text),
+        ]
         lines += [(say("col.milestone", lang), f"{m.id} — {m.title}") for m in task.milestones]
     elif kind == "milestone":
         m = next(m for m in plan.milestones if m.id == ident)
@@ -87,8 +112,10 @@ def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
             (say("col.title", lang), m.title),
             (say("col.due", lang), due_cell(m, lang).plain.replace("\n", " — ")),
             (say("col.kind", lang), say(f"kind.{m.due.kind}", lang)),
-            (say("col.owners", lang), ", ".join(plan.unit(u).name
-                                                for u in plan.expand(m.assignees))),
+            (
+                say("col.owners", lang),
+                ", ".join(plan.unit(u).name for u in plan.expand(m.assignees)),
+            ),
             (say("col.recipient", lang), recipient),
             (say("col.source", lang), m.source),
         ]
@@ -96,13 +123,18 @@ def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
             lines.append((say("waits_for", lang), ", ".join(m.inputs)))
     else:
         unit = plan.unit(ident)
-        lines = [(say("col.id", lang), unit.id), (say("col.name", lang), unit.name),
-                 (say("col.short", lang), unit.short or ""),
-                 (say("col.email", lang), ", ".join(unit.email))]
+        lines = [
+            (say("col.id", lang), unit.id),
+            (say("col.name", lang), unit.name),
+            (say("col.short", lang), unit.short or ""),
+            (say("col.email", lang), ", ".join(unit.email)),
+        ]
         owed = [m for m in plan.milestones if unit.id in plan.expand(m.assignees)]
         lines += [
-            (say("col.milestone", lang),
-             f"{m.id} — {m.title} ({show_date(m.due.deadline) or say(f'kind.{m.due.kind}', lang)})")
+            (
+                say("col.milestone", lang),
+                f"{m.id} — {m.title} ({due_label(m, lang)})",
+            )
             for m in owed
         ]
     for label, value in lines:
