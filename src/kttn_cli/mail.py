@@ -8,6 +8,7 @@ up neither in `ps` nor in shell history, and it is never put into any message.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 Tls = Literal["starttls", "ssl", "none"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
 DEFAULT_TIMEOUT = 30.0
-# Header lines longer than this get folded, and on Python 3.11/3.12 the folder can drop
-# the space between two encoded words of a non-ASCII subject ("nhiệm vụ" → "nhiệmvụ").
-# A subject that fits on one line is never folded, so never damaged.
-MAX_HEADER_LINE = 78
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -298,8 +295,9 @@ def _with_footer(lines: list[str], lang: Lang) -> str:
 
 
 def short_subject(lang: Lang, number: str, as_of: date) -> str:
-    """`Nhắc hạn 01-KH/BCĐ 16/07/2024`, with the plan number cut until the header fits
-    on one line (see MAX_HEADER_LINE): a folded non-ASCII subject can lose its spaces."""
+    """`Nhắc hạn 01-KH/BCĐ 16/07/2024`, the plan number cut until the header fits on one
+    line: on Python 3.11/3.12 the header folder can drop the space between two encoded
+    words of a long non-ASCII subject ("nhiệm vụ" → "nhiệmvụ"); an unfolded one is safe."""
     number = one_line(number)
     day = show_date(as_of)
     for limit in (len(number), 24, 16, 8, 0):
@@ -311,9 +309,10 @@ def short_subject(lang: Lang, number: str, as_of: date) -> str:
 
 
 def _folds(name: str, value: str) -> bool:
+    """Whether the header, as it goes on the wire (encoded words), needs a second line."""
     from email.policy import SMTP
 
-    folded: str = SMTP.fold(name, value)
+    folded: str = SMTP.header_factory(name, value).fold(policy=SMTP)
     return folded.count("\r\n") > 1
 
 
@@ -348,7 +347,10 @@ def message(reminder: Reminder, sender: Sender | None, now: datetime) -> EmailMe
     msg = EmailMessage(policy=SMTP)
     if sender is not None:
         local, _, domain = sender.address.partition("@")
-        msg["From"] = Address(sender.name, local, domain)
+        name = sender.name
+        if name and _folds("From", str(Address(name, local, domain))):
+            name = ""  # a long non-ASCII name could lose its spaces when folded
+        msg["From"] = Address(name, local, domain)
     msg["To"] = ", ".join(reminder.to)
     msg["Subject"] = one_line(reminder.subject)
     msg["Date"] = format_datetime(now)
@@ -476,7 +478,7 @@ def _connect(settings: Settings) -> smtplib.SMTP:
             smtp.starttls(context=context)
             smtp.ehlo()
         if settings.user is not None:
-            smtp.login(settings.user, settings.password or "")
+            _login(smtp, settings.user, settings.password or "")
         return smtp
     except KttnError:
         _close(smtp)
@@ -518,6 +520,22 @@ def _connect(settings: Settings) -> smtplib.SMTP:
         _close(smtp)
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise TemporaryFailure("err.smtp_unreachable", server=server, reason=reason) from None
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    import smtplib
+
+    if (user + password).isascii():
+        smtp.login(user, password)
+        return
+    # smtplib encodes credentials as ASCII and fails on "mật khẩu"; AUTH PLAIN carries
+    # UTF-8 (RFC 4616), so send it by hand.
+    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPNotSupportedError("AUTH PLAIN")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = smtp.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _close(smtp: smtplib.SMTP | None) -> None:
