@@ -646,3 +646,36 @@ def test_a_cron_like_run_delivers_the_right_messages(
     assert summary.message["Subject"] == SUBJECT
     assert "Quá hạn: 16; sắp đến hạn: 1." in summary.body
     assert "Huyện ủy Văn Lâm\n" not in summary.body
+
+
+def test_the_plans_unit_addresses_serve_when_the_contacts_file_has_none(
+    smtp_server: ServerFactory, tmp_path: Path
+) -> None:
+    def plan_with(email: str) -> str:
+        path = tmp_path / "plan.toml"
+        text = injection_plan(number="99-KH/BCĐ")
+        path.write_text(
+            text.replace(
+                'kind = "district_committee"\n',
+                f'kind = "district_committee"\nemail = ["{email}"]\n',
+            ),
+            encoding="utf-8",
+        )
+        return str(path)
+
+    empty, other = tmp_path / "empty.toml", tmp_path / "other.toml"
+    empty.write_text("# chưa có ai\n", encoding="utf-8")
+    other.write_text('u1 = "khac@vanlam.example.vn"\n', encoding="utf-8")
+    server = smtp_server()
+    exits(0, remind("--plan", plan_with("u1@vanlam.example.vn"), "--contacts", str(empty)))
+    exits(0, remind("--plan", plan_with("u1@vanlam.example.vn"), "--contacts", str(other)))
+    assert [r.rcpt_tos for r in server.received] == [
+        ["u1@vanlam.example.vn"],
+        ["khac@vanlam.example.vn"],  # the contacts file wins
+    ]
+    # the plan's schema accepts `x,y@z`; remind does not put it in an envelope
+    result = exits(
+        65, remind("--plan", plan_with("x,y@vanlam.example.vn"), "--contacts", str(empty))
+    )
+    assert "x,y@vanlam.example.vn" in result.stderr
+    assert len(server.received) == 2

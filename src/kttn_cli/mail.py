@@ -193,6 +193,10 @@ def compose(
     if contacts is not None:
         for unit_id, items in by_unit.items():
             addresses = contacts.get(unit_id) or plan.unit(unit_id).email
+            for address in addresses:
+                # The plan's schema lets through forms such as `x,y@z`: check like contacts.
+                if not is_address(address):
+                    raise DataError("err.bad_address", value=address)
             if not addresses:
                 unaddressed.append(unit_id)
                 continue
