@@ -467,3 +467,14 @@ def test_libreoffice_reads_vietnamese_and_no_formula_runs(
     assert [r[unit] for r in rows] == ['\'=HYPERLINK("http://x.invalid","Văn Lâm")', "'@SUM(1+1)"]
     assert rows[0][header.index("task_title")] == "'+1+2 tổng hợp"  # not 3
     assert rows[0][header.index("days_overdue")] == "10"
+
+
+def test_ics_text_from_files_stays_on_its_line(tricky: Path) -> None:
+    data = export("--format", "ics", "--plan", str(tricky))
+    assert not [b for b in data.replace(b"\r\n", b"") if b < 0x20]  # no stray control bytes
+    (event,) = parse_calendar(data)
+    assert str(event["SUMMARY"]) == "=1+2 báo cáo có xuống dòng (T.1)"
+    assert event_obligations(event) == {
+        ("m1", "2024-06-30", '=HYPERLINK("http://x.invalid","Văn Lâm")', "overdue"),
+        ("m1", "2024-06-30", "@SUM(1+1)", "overdue"),
+    }

@@ -14,6 +14,7 @@ from typing import Any
 from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import Plan, Status
 from kttn_cli.core.rows import ROW_KEYS, Row, document
+from kttn_cli.core.text import one_line
 from kttn_cli.i18n import Lang, say, status_label
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -79,6 +80,8 @@ def _is_number(text: str) -> bool:
 # give the same bytes whichever kttn release wrote them.
 ICS_PRODID = "-//kttn//Plan deadline tracker//VI"
 ALARM_HOUR = 9  # the reminder fires at 09:00, N days before the due day
+# Only events still ahead get a reminder: an overdue one's would fire in the past.
+_AHEAD = frozenset({Status.DUE_SOON, Status.PENDING})
 
 
 def ics_bytes(
@@ -108,22 +111,18 @@ def ics_bytes(
         event.add("dtstamp", stamp)
         event.add("dtstart", due)
         event.add("dtend", due + timedelta(days=1))
-        event.add("summary", f"{first.milestone_title} ({first.task_id})")
+        event.add("summary", one_line(f"{first.milestone_title} ({first.task_id})"))
         event.add("description", _ics_description(plan, as_of, group, lang))
         event.add("transp", "TRANSPARENT")
         if alarm_days is not None and any(r.status in _AHEAD for r in group):
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", say("ics.alarm", lang, title=first.milestone_title))
+            alarm.add("description", say("ics.alarm", lang, title=one_line(first.milestone_title)))
             alarm.add("trigger", timedelta(days=-alarm_days, hours=ALARM_HOUR))
             event.add_component(alarm)
         cal.add_component(event)
     data: bytes = cal.to_ical()
     return data
-
-
-# Only events still ahead get a reminder: an overdue one's would fire in the past.
-_AHEAD = frozenset({Status.DUE_SOON, Status.PENDING})
 
 
 def _by_milestone_and_day(rows: Sequence[Row]) -> dict[tuple[str, date], list[Row]]:
@@ -136,12 +135,15 @@ def _by_milestone_and_day(rows: Sequence[Row]) -> dict[tuple[str, date], list[Ro
 
 
 def _ics_description(plan: Plan, as_of: date, group: list[Row], lang: Lang) -> str:
+    """Task, deadline as written, recipient, then one line per unit with its status; text
+    from files is made one line each, so no line of it can pass for another."""
     first = group[0]
-    lines = [say("ics.task", lang, id=first.task_id, title=first.task_title)]
+    lines = [say("ics.task", lang, id=first.task_id, title=one_line(first.task_title))]
     if first.due_text:
-        lines.append(f"{say('col.due_text', lang)}: {first.due_text}")
+        lines.append(f"{say('col.due_text', lang)}: {one_line(first.due_text)}")
     if first.recipient_id and plan.has_unit(first.recipient_id):
-        lines.append(f"{say('col.recipient', lang)}: {plan.unit(first.recipient_id).label}")
+        recipient = one_line(plan.unit(first.recipient_id).label)
+        lines.append(f"{say('col.recipient', lang)}: {recipient}")
     lines.append(f"{say('col.units', lang)}:")
     for row in group:
         details = []
@@ -154,8 +156,8 @@ def _ics_description(plan: Plan, as_of: date, group: list[Row], lang: Lang) -> s
         if row.submitted_on is not None:
             details.append(say("ics.submitted", lang, date=show_date(row.submitted_on)))
         if row.reference:
-            details.append(row.reference)
+            details.append(one_line(row.reference))
         extra = f" ({'; '.join(details)})" if details else ""
-        lines.append(f"- {row.unit_name}: {status_label(row.status, lang)}{extra}")
+        lines.append(f"- {one_line(row.unit_name)}: {status_label(row.status, lang)}{extra}")
     lines.append(say("as_of", lang, date=show_date(as_of)))
     return "\n".join(lines)

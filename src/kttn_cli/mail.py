@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import Plan, Status
 from kttn_cli.core.status import Judged
+from kttn_cli.core.text import one_line
 from kttn_cli.errors import ConfigError, DataError, KttnError, TemporaryFailure, Word
 from kttn_cli.i18n import Lang, say, status_label
 from kttn_cli.storage.contacts import is_address
@@ -318,16 +319,6 @@ def _folds(name: str, value: str) -> bool:
 
     folded: str = SMTP.header_factory(name, value).fold(policy=SMTP)
     return folded.count("\r\n") > 1
-
-
-def one_line(text: str) -> str:
-    """Text from a file made safe for one line of a message or header: NFC, and every
-    control, line or paragraph separator (CR, LF, …) turned into a single space."""
-    text = unicodedata.normalize("NFC", text)
-    cleaned = "".join(
-        " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text
-    )
-    return " ".join(cleaned.split())
 
 
 def _has_control(text: str) -> bool:

@@ -168,6 +168,7 @@ def remind_command(
     from kttn_cli import mail
     from kttn_cli.cli.session import VN_ZONE
     from kttn_cli.core.dates import show_date
+    from kttn_cli.core.text import one_line
     from kttn_cli.i18n import say
     from kttn_cli.storage.contacts import is_address, load_contacts
 
@@ -196,7 +197,7 @@ def remind_command(
     )
     out = sys.stdout
     if batch.unaddressed:
-        names = ", ".join(mail.one_line(full_plan.unit(u).label) for u in batch.unaddressed)
+        names = ", ".join(one_line(full_plan.unit(u).label) for u in batch.unaddressed)
         out.write(say("remind.no_address", session.lang, units=names) + "\n")
     if not batch.reminders:
         if not batch.unaddressed:

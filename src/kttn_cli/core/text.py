@@ -20,3 +20,16 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
+
+
+def one_line(text: str) -> str:
+    """Return `text` as one clean line: NFC, and every control character, line or
+    paragraph separator (CR, LF, VT, U+2028, …) and run of spaces made a single space.
+
+    Text from a file goes through this before it reaches a mail header, a calendar
+    property or any other place where a line break would start something new.
+    """
+    cleaned = "".join(
+        " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in nfc(text)
+    )
+    return " ".join(cleaned.split())
