@@ -23,8 +23,13 @@ TaskFilter = Annotated[
 ]
 StatusFilter = Annotated[
     list[str] | None,
-    typer.Option("--status", "-s", help="Only these statuses: " + ", ".join(s.value for s in Status)
-                 + "; repeatable or comma-separated"),
+    typer.Option(
+        "--status",
+        "-s",
+        help="Only these statuses: "
+        + ", ".join(s.value for s in Status)
+        + "; repeatable or comma-separated",
+    ),
 ]
 
 
@@ -64,7 +69,8 @@ def select(
                     wanted.add(Status(code))
                 except ValueError:
                     raise UsageError(
-                        "err.bad_status", value=code,
+                        "err.bad_status",
+                        value=code,
                         choices=", ".join(s.value for s in Status),
                     ) from None
         judged = [j for j in judged if j.status in wanted]
@@ -85,8 +91,11 @@ def status_command(
     from kttn_cli.render.status_views import render_status
 
     session = Session(plan, ledger, as_of, lang)
-    judged = select(session, unit, task, status)
-    render_status(session.full_plan, session.judged, judged, session.as_of, session.lang)
+    scope = select(session, unit, task, None)
+    judged = select(session, unit, task, status) if status else scope
+    render_status(
+        session.full_plan, session.judged, judged, session.as_of, session.lang, scope=scope
+    )
 
 
 @command("board")
@@ -139,7 +148,12 @@ def overdue_command(
 def upcoming_command(
     days: Annotated[
         int | None,
-        typer.Option("--days", "-d", min=0, help="Window in days [default: the plan's warning window]"),
+        typer.Option(
+            "--days",
+            "-d",
+            min=0,
+            help="Window in days [default: the warning window, the plan's or the milestone's own]",
+        ),
     ] = None,
     output_format: FormatOption = RowFormat.table,
     unit: UnitFilter = None,
@@ -149,31 +163,53 @@ def upcoming_command(
     as_of: AsOfOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Obligations not yet submitted that fall due within the next N days."""
+    """Obligations not yet submitted that fall due within the next N days, soonest first."""
+    from kttn_cli.i18n import say, say_n
+
     session = Session(plan, ledger, as_of, lang)
-    window = session.plan.warn_days if days is None else days
-    judged = [
-        j for j in select(session, unit, task, [Status.DUE_SOON.value, Status.PENDING.value])
-        if j.days_left is not None and j.days_left <= window
-    ]
-    judged.sort(key=lambda j: j.days_left or 0)
-    emit(session, judged, output_format, "upcoming")
+    if days is None:
+        # "Due soon" already applies each milestone's own warning window (DESIGN §3).
+        judged = select(session, unit, task, [Status.DUE_SOON.value])
+        heading = say("status.due_soon", session.lang)
+    else:
+        judged = [
+            j
+            for j in select(session, unit, task, [Status.DUE_SOON.value, Status.PENDING.value])
+            if j.days_left is not None and j.days_left <= days
+        ]
+        heading = say_n("view.within", session.lang, days, days=days)
+    judged.sort(key=lambda j: j.days_left or 0)  # stable: plan order within a day
+    emit(session, judged, output_format, "upcoming", heading=heading)
 
 
-def emit(session: Session, judged: list[Judged], output_format: RowFormat, view: str) -> None:
-    """Write rows in the chosen format; machine formats never import Rich."""
+def emit(
+    session: Session,
+    judged: list[Judged],
+    output_format: RowFormat,
+    view: str,
+    *,
+    heading: str | None = None,
+) -> None:
+    """Write rows in the chosen format; machine formats never import Rich.
+
+    `heading` names the list for people (table and plain); by default the status that
+    the view lists (overdue, or due soon).
+    """
     from kttn_cli.core.rows import to_row
+    from kttn_cli.i18n import say
 
     plan = session.full_plan
+    if heading is None:
+        heading = say("status.overdue" if view == "overdue" else "status.due_soon", session.lang)
     if output_format is RowFormat.table:
         from kttn_cli.render.status_views import render_rows
 
-        render_rows(plan, judged, session.as_of, session.lang, view)
+        render_rows(plan, judged, session.as_of, session.lang, view, heading)
         return
     if output_format is RowFormat.plain:
         from kttn_cli.render.plain import plain_lines
 
-        sys.stdout.write(plain_lines(plan, judged, session.as_of, session.lang, view))
+        sys.stdout.write(plain_lines(plan, judged, session.as_of, session.lang, view, heading))
         return
     from kttn_cli import export
 

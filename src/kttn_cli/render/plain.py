@@ -1,35 +1,48 @@
-"""Plain text lines for mail and pipes: no Rich, no colour, one obligation a line."""
+"""Plain text lines for mail and pipes: no Rich, no colour, one obligation a line.
+
+This is what cron mails (`kttn overdue --format plain`), so it imports nothing heavy and
+never wraps: a mail client wraps long lines better than we can guess its width.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from kttn_cli.core.dates import show_date
-from kttn_cli.core.model import Plan, Status
+from kttn_cli.core.model import Plan
 from kttn_cli.core.status import Judged
-from kttn_cli.i18n import Lang, say
+from kttn_cli.i18n import Lang, say, say_n
 
 
-def plain_lines(plan: Plan, judged: list[Judged], as_of: date, lang: Lang, view: str) -> str:
-    """A heading, then `due | days | unit | milestone title | → recipient` per obligation."""
-    title = say(f"status.{Status.OVERDUE.value}" if view == "overdue" else "status.due_soon",
-                lang)
+def plain_lines(
+    plan: Plan, judged: list[Judged], as_of: date, lang: Lang, view: str, heading: str
+) -> str:
+    """A heading, then `due | days | unit | milestone title | → recipient` per obligation.
+
+    `heading` names the list (`Quá hạn`, `Đến hạn trong 7 ngày tới`); the count follows it.
+    A deadline moved off a day off or extended shows the plan's date after it.
+    """
     lines = [
-        f"{say('plan_header', lang, number=plan.info.number)} — {title} — "
-        f"{say('as_of', lang, date=show_date(as_of))}: {len(judged)}"
+        f"{say('plan_header', lang, number=plan.info.number)} — "
+        f"{say('as_of', lang, date=show_date(as_of))} — "
+        f"{say('view.count', lang, label=heading, count=len(judged))}"
     ]
     for j in judged:
         o = j.obligation
         if j.days_overdue is not None:
-            when = say("overdue_by", lang, days=j.days_overdue)
+            when = say_n("overdue_by", lang, j.days_overdue, days=j.days_overdue)
+        elif j.days_left == 0:
+            when = say("view.due_today", lang)
         else:
-            when = say("status.due_soon", lang) if j.status is Status.DUE_SOON else ""
-            when = f"{when} ({j.days_left})" if when else str(j.days_left)
-        recipient = plan.unit(o.milestone.recipient).label if o.milestone.recipient else ""
-        lines.append(
-            " | ".join((
-                show_date(o.due), when, plan.unit(o.unit_id).name,
-                f"{o.milestone.id} {o.milestone.title}", f"→ {recipient}" if recipient else "",
-            )).rstrip(" |")
-        )
+            left = j.days_left or 0
+            when = say_n("view.days_left", lang, left, days=left)
+        due = show_date(o.due)
+        if o.extended_to and o.extended_to != o.shifted_due:
+            due += f" ({say('extended', lang, date=show_date(o.shifted_due))})"
+        elif o.shifted_due != o.planned_due:
+            due += f" ({say('shifted', lang, date=show_date(o.planned_due))})"
+        fields = [due, when, plan.unit(o.unit_id).name, f"{o.milestone.id} {o.milestone.title}"]
+        if o.milestone.recipient:
+            fields.append(f"→ {plan.unit(o.milestone.recipient).label}")
+        lines.append(" | ".join(fields))
     return "\n".join(lines) + "\n"

@@ -13,10 +13,28 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+# Punctuation that has no ASCII decomposition but an obvious ASCII spelling.
+_ASCII_PUNCTUATION = str.maketrans(
+    {
+        "—": "-",
+        "–": "-",
+        "→": "->",
+        "…": "...",
+        "·": "-",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "\u00a0": " ",
+    }
+)
+
+
 def _fold_unencodable(error: UnicodeError) -> tuple[str, int]:
     """Codec error handler: `Quá hạn` → `Qua han` on an ASCII stream, `?` for the rest."""
     assert isinstance(error, UnicodeEncodeError)
     chunk = error.object[error.start : error.end].replace("đ", "d").replace("Đ", "D")
+    chunk = chunk.translate(_ASCII_PUNCTUATION)
     plain = "".join(
         ch for ch in unicodedata.normalize("NFD", chunk) if not unicodedata.combining(ch)
     )
