@@ -51,7 +51,7 @@ def export_command(
         typer.Option(
             "--delimiter",
             help="CSV: field separator, e.g. ';' for "
-            "Vietnamese-locale Excel, or 'tab' [default: ,]",
+            "Vietnamese-locale Excel, or 'tab' (default: comma)",
             show_default=False,
         ),
     ] = None,
@@ -75,9 +75,9 @@ def export_command(
 ) -> None:
     """Obligations as CSV, JSON or iCalendar, with the filters of `status`.
 
-    JSON and CSV carry the rows of DESIGN §4; iCalendar has one all-day event per dated
-    milestone. The same inputs give the same bytes. CSV cells that a spreadsheet would run
-    as a formula are prefixed with ' unless --raw.
+    JSON and CSV carry one row per obligation (its keys are the CSV header); iCalendar
+    has one all-day event per dated milestone. The same inputs give the same bytes. CSV
+    cells that a spreadsheet would run as a formula are prefixed with ' unless --raw.
     """
     from kttn_cli import export
     from kttn_cli.core.rows import to_row
@@ -139,7 +139,7 @@ def remind_command(
         Path | None,
         typer.Option(
             "--contacts",
-            help="TOML file of unit id = address or [addresses]: "
+            help="TOML file of unit id = address, or a list of addresses: "
             "each unit gets a message with only its own items",
             show_default=False,
         ),
