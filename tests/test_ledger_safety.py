@@ -413,3 +413,15 @@ def test_a_failing_serialisation_never_writes(ledger: Path) -> None:
     assert refused.value.key == "err.refused_write"
     assert state(ledger) == before
     assert [r["id"] for r in records(ledger)] == ["r1"]
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan"])
+def test_a_bad_lock_timeout_setting_is_exit_78(ledger: Path, value: str) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    before = state(ledger)
+    result = run("submit", M, "van-giang", "--on", "2024-07-01", env={"KTTN_LOCK_TIMEOUT": value})
+    assert result.returncode == 78, result.stderr
+    assert result.stderr == (
+        f"kttn: invalid KTTN_LOCK_TIMEOUT={value!r}: use a number of seconds above 0\n"
+    )
+    assert state(ledger) == before

@@ -16,7 +16,7 @@ from typing import Any
 
 from kttn_cli.core.model import LedgerRecord, record_from_dict
 from kttn_cli.core.status import Ledger
-from kttn_cli.errors import CannotWrite, DataError, TemporaryFailure
+from kttn_cli.errors import CannotWrite, ConfigError, DataError, TemporaryFailure, Word
 from kttn_cli.i18n import Lang
 from kttn_cli.storage.atomic import replace_file
 from kttn_cli.storage.documents import Problem, parse_toml, validation_problems
@@ -141,7 +141,7 @@ def append(
     """
     from filelock import FileLock, Timeout
 
-    timeout = float(os.environ.get(LOCK_TIMEOUT_ENV) or DEFAULT_LOCK_TIMEOUT)
+    timeout = _lock_timeout()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(f"{path}.lock", timeout=timeout)
@@ -184,6 +184,22 @@ def append(
         return [record_from_dict(r) for r in after.records[-len(new) :]]
     finally:
         lock.release()
+
+
+def _lock_timeout() -> float:
+    """KTTN_LOCK_TIMEOUT in seconds (0: do not wait); a bad value is exit 78, not 70."""
+    text = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(
+            "err.smtp_bad_setting", name=LOCK_TIMEOUT_ENV, value=text, hint=Word("hint.timeout")
+        )
+    return seconds
 
 
 def _new_file(plan_id: str) -> str:
