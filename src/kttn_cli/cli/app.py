@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kttn_cli import __version__
+from kttn_cli.cli.startup import FastCommand, FastGroup
 from kttn_cli.errors import EX_SOFTWARE, KttnError
 from kttn_cli.i18n import say
 
@@ -24,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="kttn",
+    cls=FastGroup,
     help="Theo dõi thời hạn và báo cáo của Kế hoạch 01-KH/BCĐ (Hưng Yên, 2024). "
     "Deadline and report tracker for Plan 01-KH/BCĐ.",
     no_args_is_help=True,
@@ -34,7 +36,10 @@ app = typer.Typer(
 )
 
 task_app = typer.Typer(
-    name="task", help="Ad-hoc tasks (item II.7, nhiệm vụ đột xuất).", no_args_is_help=True
+    name="task",
+    cls=FastGroup,
+    help="Ad-hoc tasks (item II.7, nhiệm vụ đột xuất).",
+    no_args_is_help=True,
 )
 app.add_typer(task_app)
 
@@ -92,7 +97,7 @@ def command(
     """`app.command` (or a sub-group's), with the error boundary around the command."""
 
     def register(func: F) -> F:
-        (group or app).command(name, **kwargs)(boundary(func))
+        (group or app).command(name, cls=FastCommand, **kwargs)(boundary(func))
         return func
 
     return register
