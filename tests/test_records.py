@@ -536,6 +536,14 @@ def test_task_add_without_a_deadline_is_undated_and_units_may_be_named() -> None
     assert counts("-t", "II.7") == statuses(due_soon=1, undated=2)
 
 
+def test_task_add_finds_groups_by_name_too() -> None:
+    ok("task", "add", "--title", "T", "--by", "25-CV/TU", "-u", nfd("CẤP HUYỆN"), "-u", "btctu")
+    assert [r["units"] for r in log_json()] == [["cap-huyen", "btctu"]]
+    result = fails(2, "task", "add", "--title", "T", "--by", "25-CV/TU", "-u", "thanh vien")
+    assert "thanh-vien-bcd (" in result.stderr
+    assert "thanh-vien (" in result.stderr
+
+
 def test_task_add_refuses_an_unknown_unit(ledger: Path) -> None:
     fails(2, "task", "add", "--title", "X", "--by", "25-CV/TU", "-u", "nowhere")
     assert not ledger.exists()
@@ -583,6 +591,17 @@ def test_recorded_by_falls_back_to_the_login_name(monkeypatch: pytest.MonkeyPatc
         monkeypatch.setenv(name, "nguyenvana")
     ok("submit", M, "van-lam", "--on", "2024-06-28")
     assert [r["recorded_by"] for r in log_json()] == ["nguyenvana"]
+
+
+def test_recorded_by_from_the_environment_is_nfc_and_trimmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KTTN_USER", "   ")
+    monkeypatch.setenv("LOGNAME", nfd(" Lê Văn Đức "))
+    ok("submit", M, "van-lam", "--on", "2024-06-28")
+    monkeypatch.setenv("KTTN_USER", nfd(" Trần Thị Hà "))
+    ok("submit", M, "van-giang", "--on", "2024-06-28")
+    assert [r["recorded_by"] for r in log_json()] == ["Lê Văn Đức", "Trần Thị Hà"]
 
 
 def test_text_from_arguments_and_environment_is_stored_nfc(

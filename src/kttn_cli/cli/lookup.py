@@ -44,6 +44,12 @@ def find_unit(plan: Plan, query: str) -> str:
     return _pick(query, unit_candidates(plan), "unit")
 
 
+def find_unit_or_group(plan: Plan, query: str) -> str:
+    """A unit or a group (what a milestone can be assigned to), by id or by name."""
+    groups = [Candidate(g.id, (g.name,)) for g in plan.groups]
+    return _pick(query, [*unit_candidates(plan), *groups], "unit")
+
+
 def find_milestone(plan: Plan, query: str) -> str:
     return _pick(query, milestone_candidates(plan), "milestone")
 

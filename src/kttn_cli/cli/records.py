@@ -45,13 +45,14 @@ from kttn_cli.i18n import Lang, say
 
 def recorded_by() -> str:
     """Who records: KTTN_USER, else the login name (the audit trail's "by whom")."""
-    name = os.environ.get("KTTN_USER")
+    name = nfc(os.environ.get("KTTN_USER", "")).strip()
     if name:
-        return nfc(name)
+        return name
     import getpass
 
     try:
-        return getpass.getuser()
+        # getpass reads LOGNAME/USER first: environment text, so NFC like the rest.
+        return nfc(getpass.getuser()).strip() or "unknown"
     except (OSError, KeyError):
         return "unknown"
 
@@ -356,7 +357,7 @@ def task_add_command(
     lang: LangOption = None,
 ) -> None:
     """Add an ad-hoc task under item II.7 (nhiệm vụ đột xuất) with its deadline and units."""
-    from kttn_cli.cli.lookup import find_unit
+    from kttn_cli.cli.lookup import find_unit, find_unit_or_group
     from kttn_cli.storage.ledger_file import append
 
     session = Session(plan, ledger, None, lang)
@@ -371,8 +372,7 @@ def task_add_command(
     deadline = user_date(due) if due else None
     owners: list[str] = []
     for query in unit:
-        name = query.strip()
-        owner = name if base.group(name) else find_unit(base, name)
+        owner = find_unit_or_group(base, query)
         if owner not in owners:
             owners.append(owner)
     receiver = find_unit(base, recipient) if recipient else None
