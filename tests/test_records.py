@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from conftest import invoke
+from conftest import invoke, run_kttn
 
 TODAY = "2024-07-10"
 M = "III.2-bc-6-thang"
@@ -630,6 +630,19 @@ def test_text_from_arguments_and_environment_is_stored_nfc(
     records = log_json()
     assert records[0]["note"] == note
     assert records[0]["reference"] == "01-KH/BCĐ"
+
+
+def test_bytes_that_are_not_utf8_are_refused_before_anything_is_written(ledger: Path) -> None:
+    """A real process: argv and environment carry raw bytes (lone surrogates in Python)."""
+    result = run_kttn("submit", M, "van-lam", "--on", "2024-06-28", "--note", "a\udcffb",
+                      "--lang", "en")  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == "kttn: --note contains bytes that are not UTF-8: 'a\\udcffb'\n"
+    env = {**os.environ, "KTTN_USER": "\udcff", "KTTN_LANG": "en"}
+    result = run_kttn("submit", M, "van-lam", "--on", "2024-06-28", env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == "kttn: KTTN_USER contains bytes that are not UTF-8: '\\udcff'\n"
+    assert not ledger.exists()
 
 
 # ── log ─────────────────────────────────────────────────────────────────────────────

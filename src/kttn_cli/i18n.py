@@ -207,6 +207,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--title và --by không được để trống",
         "--title and --by must not be empty",
     ),
+    "err.not_text": (
+        "{what} có byte không phải UTF-8: {value!r}",
+        "{what} contains bytes that are not UTF-8: {value!r}",
+    ),
     "err.extend_undated": (
         "mốc {milestone} không có thời hạn để gia hạn",
         "milestone {milestone} has no deadline to extend",

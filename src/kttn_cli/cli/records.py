@@ -45,16 +45,29 @@ from kttn_cli.i18n import Lang, say
 
 def recorded_by() -> str:
     """Who records: KTTN_USER, else the login name (the audit trail's "by whom")."""
-    name = nfc(os.environ.get("KTTN_USER", "")).strip()
+    name = incoming(os.environ.get("KTTN_USER", ""), "KTTN_USER")
     if name:
         return name
     import getpass
 
     try:
-        # getpass reads LOGNAME/USER first: environment text, so NFC like the rest.
-        return nfc(getpass.getuser()).strip() or "unknown"
+        # getpass reads LOGNAME/USER first: environment text like the rest.
+        return incoming(getpass.getuser(), "LOGNAME") or "unknown"
     except (OSError, KeyError):
         return "unknown"
+
+
+def incoming(text: str, what: str) -> str:
+    """Text from an argument or the environment as stored: NFC, trimmed.
+
+    Bytes that are not UTF-8 reach Python as lone surrogates, which no file can hold:
+    refused here (exit 2) rather than failing at write time.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("err.not_text", what=what, value=text) from None
+    return nfc(text).strip()
 
 
 def _now() -> datetime:
@@ -151,8 +164,8 @@ def submit_command(
         raise DataError(
             "err.future_date", value=show_date(received), today=show_date(session.as_of)
         )
-    reference = nfc(ref).strip() if ref and ref.strip() else None
-    note_text = nfc(note).strip() if note and note.strip() else None
+    reference = (incoming(ref, "--ref") or None) if ref else None
+    note_text = (incoming(note, "--note") or None) if note else None
 
     def build(current: Ledger) -> list[dict[str, Any]]:
         full = with_ad_hoc_tasks(session.plan, current)
@@ -242,7 +255,7 @@ def void_command(
 
     session = Session(plan, ledger, None, lang)
     lg = session.lang
-    why = nfc(reason).strip()
+    why = incoming(reason, "--reason")
     if not why:
         raise UsageError("err.empty_reason")
     wanted = record_id.strip()
@@ -292,7 +305,7 @@ def extend_command(
     session = Session(plan, ledger, None, lang)
     lg = session.lang
     new_due = user_date(to)
-    why = nfc(reason).strip()
+    why = incoming(reason, "--reason")
     if not why:
         raise UsageError("err.empty_reason")
 
@@ -365,8 +378,8 @@ def task_add_command(
     base = session.plan
     if not any(t.id == AD_HOC_TASK_ID for t in base.tasks):
         raise DataError("err.no_ad_hoc_item", task=AD_HOC_TASK_ID)
-    clean_title = nfc(title).strip()
-    document = nfc(assigned_by).strip()
+    clean_title = incoming(title, "--title")
+    document = incoming(assigned_by, "--by")
     if not clean_title or not document:
         raise UsageError("err.empty_field")
     deadline = user_date(due) if due else None
