@@ -182,9 +182,17 @@ def test_writer_killed_at_random_moments_never_damages_the_ledger(ledger: Path) 
     assert killed > 0, f"seed {seed}: no process was killed before it finished"
     recorded = {(r["milestone"], r["unit"]) for r in records(ledger)}
     assert confirmed <= recorded, f"seed {seed}"
+    # What a writer killed between mkstemp and rename leaves behind (rare at random).
+    (ledger.parent / ".ledger.toml.k1ll3d.tmp").write_bytes(ledger.read_bytes()[:100])
     # The lock of a killed writer died with it: the next command gets it at once.
     result = run("void", "r1", "--reason", "x", env={"KTTN_LOCK_TIMEOUT": "5"})
     assert result.returncode == 0, result.stderr
+    # That write also cleared the temporary files of the writers killed before renaming.
+    assert sorted(p.name for p in ledger.parent.iterdir()) == [
+        "ledger.toml",
+        "ledger.toml.bak",
+        "ledger.toml.lock",
+    ]
 
 
 # ── a ledger kttn cannot read ───────────────────────────────────────────────────────

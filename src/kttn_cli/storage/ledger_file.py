@@ -180,10 +180,25 @@ def append(
         after = _check_bytes(path, content, plan_id, lang)
         if after.problems:  # a bug in kttn, not in the user's data: never write it
             raise DataError("err.refused_write", path=path, first=after.problems[0].format(lang))
+        _remove_stale_temporaries(path)
         replace_file(path, content, keep_backup=old is not None, mode=mode)
         return [record_from_dict(r) for r in after.records[-len(new) :]]
     finally:
         lock.release()
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files left by writers killed before their rename.
+
+    Every writer of this ledger holds the lock while its temporary file exists, so under
+    the lock any such file is stale. Failing to delete one is harmless.
+    """
+    import contextlib
+    import glob
+
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def _lock_timeout() -> float:
