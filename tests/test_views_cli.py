@@ -511,3 +511,26 @@ def test_shifted_deadline_shows_both_dates(tmp_path: Path) -> None:
     assert {(r["due"], r["planned_due"], r["days_overdue"]) for r in reports} == {
         ("2024-07-01", "2024-06-30", 1)
     }
+
+
+def test_plan_days_off_and_make_up_working_days(tmp_path: Path) -> None:
+    """The plan's own calendar: an extra day off pushes a deadline on; a make-up working
+    Saturday keeps a deadline that falls on it."""
+    plan = plan_variant(
+        tmp_path,
+        "calendar.toml",
+        ("shift_to_working_day = false", "shift_to_working_day = true"),
+        ("days_off = []", "days_off = [2024-07-01]"),
+        ("working_days = []", "working_days = [2025-02-15]"),
+    )
+
+    def due(milestone_id: str, as_of: str) -> set[tuple[str, str]]:
+        doc = json.loads(ok("overdue", "--as-of", as_of, "--plan", str(plan), "-f", "json"))
+        rows = doc["obligations"]
+        return {(r["due"], r["planned_due"]) for r in rows if r["milestone_id"] == milestone_id}
+
+    # Sunday 30/06, then the plan's day off on Monday 01/07: due Tuesday 02/07.
+    assert due(DISTRICT_REPORT, "2024-07-02") == set()
+    assert due(DISTRICT_REPORT, "2024-07-03") == {("2024-07-02", "2024-06-30")}
+    # Saturday 15/02/2025 is a working day in this plan: overdue from Sunday 16/02.
+    assert due("II.4-tong-ket", "2025-02-16") == {("2025-02-15", "2025-02-15")}
