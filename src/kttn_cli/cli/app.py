@@ -8,10 +8,11 @@ becomes exit 70 with a one-line message (the traceback only with `--debug`/KTTN_
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -23,7 +24,7 @@ from kttn_cli.i18n import say
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-app = typer.Typer(
+_app = typer.Typer(
     name="kttn",
     cls=FastGroup,
     help="Theo dõi thời hạn và báo cáo của Kế hoạch 01-KH/BCĐ (Hưng Yên, 2024). "
@@ -41,7 +42,7 @@ task_app = typer.Typer(
     help="Ad-hoc tasks (item II.7, nhiệm vụ đột xuất).",
     no_args_is_help=True,
 )
-app.add_typer(task_app)
+_app.add_typer(task_app)
 
 _debug = False
 
@@ -97,7 +98,7 @@ def command(
     """`app.command` (or a sub-group's), with the error boundary around the command."""
 
     def register(func: F) -> F:
-        (group or app).command(name, cls=FastCommand, **kwargs)(boundary(func))
+        (group or _app).command(name, cls=FastCommand, **kwargs)(boundary(func))
         return func
 
     return register
@@ -109,7 +110,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -128,16 +129,63 @@ def _root(
     _debug = debug
 
 
-def _register_commands() -> None:
+# The module that defines each command. `main()` imports only the module of the command
+# it runs: importing and building every command costs about 20 ms of a start-up budget of
+# 90 (issue 6). tests/test_startup_guards.py keeps this table complete and true; a name
+# missing here still works, with every module imported.
+COMMAND_MODULES = {
+    "tasks": "browse",
+    "units": "browse",
+    "show": "browse",
+    "paths": "browse",
+    "check": "browse",
+    "schema": "browse",
+    "init": "browse",
+    "export": "exports",
+    "remind": "exports",
+    "submit": "records",
+    "void": "records",
+    "extend": "records",
+    "task": "records",
+    "log": "records",
+    "status": "views",
+    "board": "views",
+    "overdue": "views",
+    "upcoming": "views",
+}
+ALL_MODULES = ("browse", "exports", "records", "views")  # the order of `kttn --help`
+
+
+def _register_commands(modules: Sequence[str] = ALL_MODULES) -> None:
     # Importing a module registers its commands.
-    from kttn_cli.cli import browse, exports, records, views  # noqa: F401
+    for module in modules:
+        importlib.import_module(f"kttn_cli.cli.{module}")
+
+
+def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules a run with these arguments needs: only the named command's,
+    unless it lists commands (help, no command) or completes a command line."""
+    if os.environ.get("_KTTN_COMPLETE"):
+        return ALL_MODULES
+    for arg in argv:
+        if arg == "--debug":
+            continue
+        module = COMMAND_MODULES.get(arg)
+        return (module,) if module else ALL_MODULES
+    return ALL_MODULES
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `from kttn_cli.cli.app import app` (tests, tools) gets the app with every command.
+    if name == "app":
+        _register_commands()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     from kttn_cli.render.terminal import prepare_streams
 
     prepare_streams()
-    app()
-
-
-_register_commands()
+    _register_commands(modules_for(sys.argv[1:]))
+    _app()

@@ -20,6 +20,7 @@ builds the core objects from that JSON without importing pydantic or a TOML pars
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -72,6 +73,7 @@ def cache_dir() -> Path:
     return user_cache_path(APP, appauthor=False)
 
 
+@functools.cache
 def _rules_fingerprint() -> bytes:
     digest = hashlib.sha256(f"{APP} {__version__} {FORMAT}".encode())
     for name in _RULES:
