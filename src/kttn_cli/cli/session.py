@@ -23,14 +23,14 @@ VN_ZONE = "Asia/Ho_Chi_Minh"
 PlanOption = Annotated[
     Path | None,
     typer.Option(
-        "--plan", help="Plan file [env KTTN_PLAN; default: the bundled plan]", show_default=False
+        "--plan", help="Plan file (env KTTN_PLAN; default: the bundled plan)", show_default=False
     ),
 ]
 LedgerOption = Annotated[
     Path | None,
     typer.Option(
         "--ledger",
-        help="Ledger file [env KTTN_LEDGER; default: one per plan in KTTN_DATA_DIR]",
+        help="Ledger file (env KTTN_LEDGER; default: one per plan in KTTN_DATA_DIR)",
         show_default=False,
     ),
 ]
@@ -39,13 +39,13 @@ AsOfOption = Annotated[
     typer.Option(
         "--as-of",
         help="Judge as of this date, YYYY-MM-DD or DD/MM/YYYY "
-        "[env KTTN_TODAY; default: today in Vietnam]",
+        "(env KTTN_TODAY; default: today in Vietnam)",
         show_default=False,
     ),
 ]
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", help="vi or en [env KTTN_LANG; default: vi]", show_default=False),
+    typer.Option("--lang", help="vi or en (env KTTN_LANG; default: vi)", show_default=False),
 ]
 
 

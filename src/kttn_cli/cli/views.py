@@ -152,7 +152,7 @@ def upcoming_command(
             "--days",
             "-d",
             min=0,
-            help="Window in days [default: the warning window, the plan's or the milestone's own]",
+            help="Window in days (default: the warning window, the plan's or the milestone's own)",
         ),
     ] = None,
     output_format: FormatOption = RowFormat.table,

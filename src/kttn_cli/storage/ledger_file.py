@@ -221,8 +221,3 @@ def _new_file(plan_id: str) -> str:
     import tomli_w
 
     return HEADER + tomli_w.dumps({"schema_version": 1, "plan": plan_id})
-
-
-def write_new_file(path: Path, content: bytes) -> None:
-    """Write a file that must not exist yet, atomically (used by `init` and exports)."""
-    replace_file(path, content)
