@@ -380,6 +380,15 @@ def test_submissions_change_status_board_and_overdue_per_design() -> None:
     assert board_cell("Văn Lâm", M) == "✓ 30/06/2024"
     assert board_cell("Văn Giang", M) == "✓! 01/07/2024"
     assert board_cell("Yên Mỹ", M) == "✗ +10"
+    # Rates: (on time + late) ÷ (on time + late + overdue), on time ÷ the same; the
+    # undated submission is outside both.
+    out = ok("status", "--lang", "en", "-t", "III.2").stdout
+    assert re.search(r"Completion rate: 16\.7%", out), out
+    assert re.search(r"On-time rate: 8\.3%", out), out
+    # Voiding the late one makes it overdue again.
+    ok("void", "r2", "--reason", "nhầm")
+    assert overdue()[(M, "van-giang")]["days_overdue"] == 10
+    assert counts("-t", "III.2") == statuses(overdue=11, pending=12, undated=34, on_time=1, done=1)
 
 
 def test_a_submission_counts_only_from_the_day_it_arrived() -> None:
@@ -643,6 +652,13 @@ def test_bytes_that_are_not_utf8_are_refused_before_anything_is_written(ledger: 
     assert result.returncode == 2, result.stderr
     assert result.stderr == "kttn: KTTN_USER contains bytes that are not UTF-8: '\\udcff'\n"
     assert not ledger.exists()
+
+
+def test_text_read_from_a_ledger_file_is_nfc(ledger: Path) -> None:
+    ok("submit", M, "van-lam", "--on", "2024-06-28", "--note", "x")
+    text = ledger.read_text(encoding="utf-8").replace('note = "x"', f'note = "{nfd("Bản gốc")}"')
+    ledger.write_text(text, encoding="utf-8")
+    assert [r["note"] for r in log_json()] == ["Bản gốc"]
 
 
 # ── log ─────────────────────────────────────────────────────────────────────────────
