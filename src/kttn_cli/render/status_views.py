@@ -82,7 +82,7 @@ def label(status: Status, lang: Lang) -> Text:
 
 def _unicode() -> bool:
     """Whether stdout takes the box and mark characters (an ASCII pipe does not)."""
-    return can_encode("✓✗◔·–→…█░")
+    return can_encode("✓✗◔·–…█░")
 
 
 def _span(values: Iterable[int]) -> tuple[str, int]:
