@@ -231,6 +231,27 @@ def test_unit_not_assigned_to_the_milestone_is_refused(ledger: Path) -> None:
     assert not ledger.exists()
 
 
+def test_where_the_ledger_lives(
+    isolated_env: Path, ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--ledger, else KTTN_LEDGER, else <KTTN_DATA_DIR>/<plan id>.ledger.toml (DESIGN §4)."""
+    option, env = isolated_env / "a" / "opt.toml", isolated_env / "b" / "env.toml"
+    ok("submit", M, "van-lam", "--on", "2024-06-28")
+    assert ledger.exists()
+    monkeypatch.setenv("KTTN_LEDGER", str(env))
+    ok("submit", M, "van-giang", "--on", "2024-06-28")
+    ok("submit", M, "yen-my", "--on", "2024-06-28", "--ledger", str(option))
+    assert [r["unit"] for r in log_json()] == ["van-giang"]
+    assert [
+        r["unit"] for r in json.loads(ok("log", "-f", "json", "--ledger", str(option)).stdout)
+    ] == ["yen-my"]
+    monkeypatch.delenv("KTTN_LEDGER")
+    assert [r["unit"] for r in log_json()] == ["van-lam"]
+    assert ledger.read_text(encoding="utf-8").startswith(
+        "# Sổ theo dõi của kttn: do kttn ghi, không sửa bằng tay.\n"
+    )
+
+
 # ── dates ───────────────────────────────────────────────────────────────────────────
 
 
