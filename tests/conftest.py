@@ -27,8 +27,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("NO_COLOR", "1")
-    for name in ("KTTN_PLAN", "KTTN_LEDGER", "KTTN_TODAY", "KTTN_LANG", "FORCE_COLOR",
-                 "KTTN_DEBUG"):
+    for name in (
+        "KTTN_PLAN",
+        "KTTN_LEDGER",
+        "KTTN_TODAY",
+        "KTTN_LANG",
+        "FORCE_COLOR",
+        "KTTN_DEBUG",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield tmp_path
 
@@ -38,13 +44,19 @@ def invoke(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
 
 
-def run_kttn(*args: str, env: dict[str, str] | None = None,
-             cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_kttn(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run kttn as a real process (`python -m kttn_cli`), with the test's environment."""
     full_env = dict(os.environ)
     if env is not None:
         full_env = env
     return subprocess.run(
-        [sys.executable, "-m", "kttn_cli", *args], capture_output=True, text=True,
-        env=full_env, cwd=cwd, timeout=timeout, check=False,
+        [sys.executable, "-m", "kttn_cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
     )
