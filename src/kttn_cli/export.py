@@ -15,7 +15,7 @@ from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import Plan, Status
 from kttn_cli.core.rows import ROW_KEYS, Row, document
 from kttn_cli.core.text import one_line
-from kttn_cli.i18n import Lang, say, status_label
+from kttn_cli.i18n import Lang, say, say_n, status_label
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -150,9 +150,9 @@ def _ics_description(plan: Plan, as_of: date, group: list[Row], lang: Lang) -> s
         if row.planned_due is not None and row.planned_due != row.due:
             details.append(say("ics.planned", lang, date=show_date(row.planned_due)))
         if row.days_overdue is not None:
-            details.append(say("overdue_by", lang, days=row.days_overdue))
+            details.append(say_n("overdue_by", lang, row.days_overdue, days=row.days_overdue))
         if row.days_late is not None:
-            details.append(say("late_by", lang, days=row.days_late))
+            details.append(say_n("late_by", lang, row.days_late, days=row.days_late))
         if row.submitted_on is not None:
             details.append(say("ics.submitted", lang, date=show_date(row.submitted_on)))
         if row.reference:

@@ -40,7 +40,7 @@ from kttn_cli.core.references import reference_form_ok
 from kttn_cli.core.status import AD_HOC_TASK_ID, Ledger, judge, obligations, with_ad_hoc_tasks
 from kttn_cli.core.text import nfc
 from kttn_cli.errors import DataError, UsageError
-from kttn_cli.i18n import Lang, say
+from kttn_cli.i18n import Lang, say, say_n
 
 
 def recorded_by() -> str:
@@ -129,7 +129,7 @@ def _warn(line: str) -> None:
 def _status_words(status: Status, days_late: int | None, lang: Lang) -> str:
     text = say(f"status.{status.value}", lang)
     if status is Status.LATE and days_late:
-        text += f" ({say('late_by', lang, days=days_late)})"
+        text += f" ({say_n('late_by', lang, days_late, days=days_late)})"
     return text
 
 
