@@ -554,7 +554,7 @@ def test_task_add_with_a_group_appears_in_tasks_status_and_overdue() -> None:
     # It is an obligation like any other: submitted by name, judged by its deadline.
     result = ok("submit", "bao cao nhanh", "van lam", "--on", "2024-07-06", "--lang", "en")
     assert result.stdout == (
-        "Recorded r2: II.7-1 — Huyện ủy Văn Lâm — received 06/07/2024: Done late (1 days late)\n"
+        "Recorded r2: II.7-1 — Huyện ủy Văn Lâm — received 06/07/2024: Done late (1 day late)\n"
     )
     assert ("II.7-1", "van-lam") not in overdue()
     assert board_cell("Văn Lâm", "II.7-1") == "✓! 06/07/2024"
