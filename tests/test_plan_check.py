@@ -112,6 +112,22 @@ def test_unquoted_text(tmp_path: Path) -> None:
     )
 
 
+def test_key_given_twice(tmp_path: Path) -> None:
+    path = broken(tmp_path, ('place = "Hưng Yên"\n', 'place = "Hưng Yên"\nplace = "Hà Nội"\n'))
+    assert_problems(
+        path,
+        ["11:17: plan.place: TOML syntax error: this key already has a value above"],
+        "--lang",
+        "en",
+    )
+
+
+def test_unclosed_list_names_no_wrong_key(tmp_path: Path) -> None:
+    # tomli stops where `]` was expected: at the next line's key, which is not at fault.
+    path = broken(tmp_path, ('assignees = ["districts"]', 'assignees = ["districts"'))
+    assert_problems(path, ["56:1: TOML syntax error: list not closed with ']'"], "--lang", "en")
+
+
 @pytest.mark.parametrize("day", ["2024-02-30", "2024-13-01", "2023-02-29"])
 def test_impossible_date(tmp_path: Path, day: str) -> None:
     path = broken(tmp_path, ("date = 2024-06-30", f"date = {day}"))

@@ -188,7 +188,7 @@ class TomlIndex:
             return self._array(i + 1, path)
         if ch == "{":
             return self._inline_table(i + 1, path)
-        while i < len(self._text) and self._text[i] not in ",]}#\n":
+        while i < len(self._text) and self._text[i] not in ",]}#=\n":
             i += 1
         return i
 
@@ -203,6 +203,10 @@ class TomlIndex:
                 continue
             self._record((*path, index), i)
             end = self._value(i, (*path, index))
+            if self._peek(self._skip_blank(end)) == "=":
+                # `key = …` is no array item: the array was never closed (not valid TOML).
+                del self.positions[(*path, index)]
+                return i
             i = self._skip_space(end)
             if self._peek(i) == ",":
                 i += 1
