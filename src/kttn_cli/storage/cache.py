@@ -58,14 +58,15 @@ _DATETIME = "$datetime"
 
 
 def cache_dir() -> Path:
-    """The user cache directory for kttn: `$XDG_CACHE_HOME/kttn`, else `~/.cache/kttn`.
+    """The user cache directory for kttn: `$XDG_CACHE_HOME/kttn` (if absolute), else
+    `~/.cache/kttn`.
 
     On Linux this is platformdirs' own rule, computed here because importing platformdirs
     costs about 14 ms on every start; elsewhere platformdirs decides.
     """
     if sys.platform.startswith("linux"):
         base = os.environ.get("XDG_CACHE_HOME", "")
-        if not base.strip():
+        if not Path(base).is_absolute():  # the XDG spec: ignore a relative path
             base = str(Path("~/.cache").expanduser())
         return Path(base) / APP
     from platformdirs import user_cache_path
