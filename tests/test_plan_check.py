@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import invoke, run_kttn
-from kttn_cli.storage.plan_file import BUNDLED_PLAN
+from kttn_cli.storage.plan_file import BUNDLED_PLAN, check_plan_bytes
 from kttn_cli.storage.toml_locate import TomlIndex
 
 SMALL_PLAN = Path(__file__).parent / "data" / "small_plan.toml"
@@ -570,3 +572,29 @@ def test_locator_on_the_bundled_plan_finds_every_milestone() -> None:
     for (*_, key), (line, col) in index.positions.items():
         if isinstance(key, str) and key in ("id", "due_text", "assignees"):
             assert lines[line - 1][col - 1 :].startswith(key), (key, line, col)
+
+
+_PLAN_TEXT = SMALL_PLAN.read_text(encoding="utf-8")
+_TOML_BITS = ['"', "'", '"""', "'" * 3, "[", "]", "[[", "{", "}", "=", ",", "#", "\n", ".", "\\"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cut=st.integers(0, len(_PLAN_TEXT)),
+    length=st.integers(0, 40),
+    noise=st.lists(st.one_of(st.sampled_from(_TOML_BITS), st.text(max_size=3)), max_size=6),
+)
+def test_locator_never_fails_on_damaged_text(cut: int, length: int, noise: list[str]) -> None:
+    """Whatever a damaged file holds, locating returns a real position and never raises."""
+    text = _PLAN_TEXT[:cut] + "".join(noise) + _PLAN_TEXT[cut + length :]
+    index = TomlIndex(text)
+    lines = text.split("\n")
+    for line, col in index.positions.values():
+        assert 1 <= line <= len(lines)
+        assert 1 <= col <= len(lines[line - 1]) + 1
+    assert index.locate(("tasks", 0, "milestones", 1, "due", "quarter"))[0] >= 1
+    # And the whole check gives located problems (or a valid plan), never an exception.
+    result = check_plan_bytes(Path("damaged.toml"), text.encode(), "en")
+    assert (result.data is None) == bool(result.problems)
+    for problem in result.problems:
+        assert problem.format("en").startswith("damaged.toml:")

@@ -271,6 +271,9 @@ def validation_problems(parsed: Parsed, error: ValidationError, lang: Lang) -> l
                 if lang == "vi"
                 else f"invalid kind {tag!r}; expected {expected}"
             )
+        elif kind == "union_tag_not_found":
+            key = ctx.get("discriminator", "")
+            text = f"thiếu khoá {key}" if lang == "vi" else f"missing key {key}"
         elif lang == "vi" and kind in _VI_ERRORS:
             text = _VI_ERRORS[kind]
         elif lang == "en" and kind in _EN_ERRORS:
