@@ -30,6 +30,8 @@ def reference_problems(plan: Plan, ledger: Ledger) -> list[RecordProblem]:
             known = assigned if record.id in active else assigned_ever
             if record.milestone not in known:
                 problems.append((index, "milestone", "unknown_milestone", {"id": record.milestone}))
+            elif not plan.has_unit(record.unit):
+                problems.append((index, "unit", "unknown_unit", {"id": record.unit}))
             elif record.unit not in known[record.milestone]:
                 problems.append(
                     (

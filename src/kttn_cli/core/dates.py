@@ -10,8 +10,9 @@ from kttn_cli.core.model import Due, quarter_label
 # Only two forms, both with a 4-digit year: ISO, or day first. dateutil's parser is not
 # used on purpose: with dayfirst=True it still reads 2024-05-02 as 5 February, accepts
 # 02/13/2024 and turns 1/2/69 into 2069.
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# [0-9], not \d: \d also matches full-width and other scripts' digits.
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 def parse_user_date(text: str) -> date | None:

@@ -10,9 +10,9 @@ import re
 _TYPE = r"[A-ZĐ][A-Za-zĐđ]{0,5}"
 _ISSUER = r"[A-ZĐ0-9][A-Za-zĐđ0-9.]*"
 # Party documents: number-type/issuer, e.g. 12-BC/HU, 01-KH/BCĐ, 08-QĐi/TW, 45-BC/ĐUK.
-_PARTY = re.compile(rf"\d{{1,5}}-{_TYPE}/{_ISSUER}(?:[/-]{_ISSUER})*")
+_PARTY = re.compile(rf"[0-9]{{1,5}}-{_TYPE}/{_ISSUER}(?:[/-]{_ISSUER})*")
 # State documents: number[/year]/type-issuer, e.g. 12/BC-UBND, 05/2024/NĐ-CP, 45/CĐ-TTg.
-_STATE = re.compile(rf"\d{{1,5}}(?:/\d{{4}})?/{_TYPE}-{_ISSUER}(?:-{_ISSUER})*")
+_STATE = re.compile(rf"[0-9]{{1,5}}(?:/[0-9]{{4}})?/{_TYPE}-{_ISSUER}(?:-{_ISSUER})*")
 # Printed documents read "Số: 12-BC/HU"; the word is not part of the number.
 _PREFIX = re.compile(r"^(?:số|so)\.?:?", re.IGNORECASE)
 
