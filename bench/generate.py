@@ -46,6 +46,7 @@ VN = timedelta(hours=7)
 # then, an extension); a submitted one gets a correction: replaced (a void and a new
 # submission, as `kttn submit --replace` records it) or, less often, voided outright.
 P_AD_HOC = 0.002
+MAX_AD_HOC = 20  # a few a year: they add milestones (dashboard rows), not just records
 P_EXTEND = 0.15
 VOID_SHARE = 0.25
 NEVER_SUBMITTED = 0.12  # dated obligations left open, so `overdue` has rows
@@ -184,7 +185,7 @@ def generate(plan: Plan, count: int, seed: int) -> list[dict[str, Any]]:
         today = (at + VN).date()
         who = rng.choice(CLERKS)
         roll = rng.random()
-        if has_ad_hoc and roll < P_AD_HOC:
+        if has_ad_hoc and roll < P_AD_HOC and ad_hoc < MAX_AD_HOC:
             ad_hoc += 1
             milestone = f"{AD_HOC_TASK_ID}-bench-{ad_hoc}"
             owners = rng.sample(units, k=min(len(units), rng.randint(1, 3)))

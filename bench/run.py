@@ -151,9 +151,20 @@ def clean_env(home: Path) -> dict[str, str]:
             "NO_COLOR": "1",
         }
     )
-    for name in ("FORCE_COLOR", "COMP_WORDS", "COMP_CWORD"):
+    # Installed packages run from compiled bytecode; let kttn's be written and used too.
+    for name in ("FORCE_COLOR", "COMP_WORDS", "COMP_CWORD", "PYTHONDONTWRITEBYTECODE"):
         env.pop(name, None)
     return env
+
+
+def compile_kttn() -> None:
+    """Byte-compile the kttn package as an install does (best effort): a checkout run with
+    PYTHONDONTWRITEBYTECODE would otherwise compile every kttn module on every run."""
+    import compileall
+
+    import kttn_cli
+
+    compileall.compile_dir(Path(kttn_cli.__file__).parent, quiet=1)
 
 
 def run_once(argv: list[str], env: dict[str, str], expect: str = "") -> Sample:
@@ -398,6 +409,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     results: list[Result] = []
     print(f'machine: {machine()}\nversions: {versions()}\nfloor: python -c "{FLOOR}"\n', flush=True)
+    compile_kttn()
     for name in args.scenarios:
         print(f"… {name}", file=sys.stderr, flush=True)
         results += measure(SCENARIOS[name], args.workdir, args.rounds)

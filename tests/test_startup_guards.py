@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -288,6 +289,38 @@ def test_the_ledger_entry_depends_on_the_plan_it_was_checked_against(data: Path)
 
     raw = (data / "ledger.toml").read_bytes()
     assert cache.content_key("ledger", raw, "plan-a") != cache.content_key("ledger", raw, "plan-b")
+
+
+def test_ledger_records_come_back_equal_from_the_cache(data: Path) -> None:
+    from typing import get_args
+
+    from kttn_cli.core.model import LedgerRecord
+    from kttn_cli.storage import cache
+    from kttn_cli.storage.ledger_file import load_ledger
+
+    path = data / "ledger.toml"
+    raw = path.read_bytes()
+    kinds = get_args(LedgerRecord)
+    ledger = load_ledger(path, "kh-01-bcd-2024", "en")  # a miss: validates and stores
+    assert cache.load_records("ledger", path, raw, kinds, "kh-01-bcd-2024") == list(ledger.records)
+    assert load_ledger(path, "kh-01-bcd-2024", "en") == ledger  # a hit
+    # Rows written for other classes (another version of kttn's model) are a miss.
+    assert cache.load_records("ledger", path, raw, kinds[::-1], "kh-01-bcd-2024") is None
+
+
+@dataclass(frozen=True, slots=True)
+class Odd:
+    id: str
+    amounts: list[float]
+
+
+def test_values_the_rows_cannot_carry_are_not_cached(tmp_path: Path) -> None:
+    from kttn_cli.storage import cache
+
+    source = tmp_path / "odd.toml"
+    cache.store_records("odd", source, b"x", [Odd("a", [1.5])], (Odd,))
+    assert not cache.entry_path("odd", source).exists()
+    assert cache.load_records("odd", source, b"x", (Odd,)) is None
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")

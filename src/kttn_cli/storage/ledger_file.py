@@ -12,7 +12,7 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from kttn_cli.core.model import LedgerRecord, record_from_dict
 from kttn_cli.core.status import Ledger
@@ -92,13 +92,11 @@ def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
         return Ledger(())
     except OSError as exc:
         raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
+    kinds = get_args(LedgerRecord)
     with cache.paused_gc():
-        cached = cache.load("ledger", path, raw, plan_id)
-        if isinstance(cached, list):
-            try:
-                return Ledger(tuple(record_from_dict(r) for r in cached))
-            except (KeyError, TypeError, ValueError, AttributeError):
-                pass  # an entry that decodes but does not fit: validate the file instead
+        cached = cache.load_records("ledger", path, raw, kinds, plan_id)
+        if cached is not None:
+            return Ledger(tuple(cached))
         result = _check_bytes(path, raw, plan_id, lang)
         if result.problems:
             raise DataError(
@@ -107,8 +105,9 @@ def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
                 count=len(result.problems),
                 first=result.problems[0].format(lang),
             )
-        cache.store("ledger", path, raw, result.records, plan_id)
-        return Ledger(tuple(record_from_dict(r) for r in result.records))
+        ledger = Ledger(tuple(record_from_dict(r) for r in result.records))
+        cache.store_records("ledger", path, raw, ledger.records, kinds, plan_id)
+        return ledger
 
 
 def serialise(records: Sequence[dict[str, Any]]) -> str:
