@@ -523,7 +523,7 @@ def test_check_as_a_real_process(tmp_path: Path) -> None:
     assert done.stdout == (
         f"{path}:62:27: tasks[0].milestones[1].due.quarter: quarter 5 is outside I–IV (1–4)\n"
     )
-    assert done.stderr == "1 problems.\n"
+    assert done.stderr == "1 problem.\n"
 
 
 # --- the locator on its own ----------------------------------------------------------------

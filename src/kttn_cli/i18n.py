@@ -94,6 +94,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check.ledger_none": ("chưa có", "none yet"),
     "check.ledger_records": ("{count} bản ghi", "{count} records"),
     "check.failed": ("{count} lỗi.", "{count} problems."),
+    "check.failed.one": ("{count} lỗi.", "{count} problem."),
     # problems in files
     "duplicate_id": ("mã {id!r} bị trùng", "duplicate id {id!r}"),
     "unknown_unit": ("không có đơn vị {id!r}", "unknown unit {id!r}"),

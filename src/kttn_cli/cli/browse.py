@@ -12,7 +12,7 @@ import typer
 from kttn_cli.cli.app import command
 from kttn_cli.cli.session import LangOption, LedgerOption, PlanOption, Session
 from kttn_cli.errors import EX_DATAERR, CannotWrite, UsageError
-from kttn_cli.i18n import say
+from kttn_cli.i18n import say, say_n
 
 
 @command("tasks")
@@ -120,7 +120,7 @@ def check_command(
     for problem in problems:
         sys.stdout.write(problem.format(lg) + "\n")
     if problems:
-        sys.stderr.write(say("check.failed", lg, count=len(problems)) + "\n")
+        sys.stderr.write(say_n("check.failed", lg, len(problems), count=len(problems)) + "\n")
         raise typer.Exit(EX_DATAERR)
     sys.stdout.write(summary + "\n")
 
