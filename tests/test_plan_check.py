@@ -42,7 +42,8 @@ def assert_problems(path: Path, expected: list[str], *options: str) -> None:
     assert code == 65, f"stdout: {lines}\nstderr: {stderr}"
     assert lines == [f"{path}:{line}" for line in expected]
     count = len(expected)
-    assert stderr == (f"{count} problems.\n" if "en" in options else f"{count} lỗi.\n")
+    english = f"{count} problem.\n" if count == 1 else f"{count} problems.\n"
+    assert stderr == (english if "en" in options else f"{count} lỗi.\n")
 
 
 # --- clean plans ---------------------------------------------------------------------------
