@@ -410,10 +410,10 @@ def test_command_modules_name_where_every_command_is_defined() -> None:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["overdue", "--format", "plain"], ("views",)),
-        (["--debug", "status"], ("views",)),
-        (["task", "add", "--help"], ("records",)),
-        (["export", "--format", "json"], ("exports",)),
+        (["overdue", "--format", "plain"], "overdue"),
+        (["--debug", "status"], "status"),
+        (["task", "add", "--help"], "task"),
+        (["export", "--format", "json"], "export"),
         ([], None),
         (["--help"], None),
         (["-h", "overdue"], None),
@@ -421,10 +421,10 @@ def test_command_modules_name_where_every_command_is_defined() -> None:
         (["no-such-command"], None),
     ],
 )
-def test_modules_for(argv: list[str], expected: tuple[str, ...] | None) -> None:
-    from kttn_cli.cli.app import ALL_MODULES, modules_for
+def test_command_for(argv: list[str], expected: str | None) -> None:
+    from kttn_cli.cli.app import command_for
 
-    assert modules_for(argv) == (expected or ALL_MODULES)
+    assert command_for(argv) == expected
 
 
 def test_a_lazy_run_imports_only_its_command_module(data: Path) -> None:
@@ -433,7 +433,6 @@ def test_a_lazy_run_imports_only_its_command_module(data: Path) -> None:
     assert loaded(modules, ("kttn_cli.cli",)) == [
         "kttn_cli.cli",
         "kttn_cli.cli.app",
-        "kttn_cli.cli.lookup",
         "kttn_cli.cli.session",
         "kttn_cli.cli.startup",
         "kttn_cli.cli.views",

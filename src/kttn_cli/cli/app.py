@@ -45,6 +45,9 @@ task_app = typer.Typer(
 _app.add_typer(task_app)
 
 _debug = False
+# Set by main() to the one command it runs: `command()` registers no other (building a
+# Typer command costs about 1 ms). Processes that import `app` get every command.
+_only: str | None = None
 
 
 def _lang_for_errors(kwargs: dict[str, Any]) -> Any:
@@ -98,7 +101,9 @@ def command(
     """`app.command` (or a sub-group's), with the error boundary around the command."""
 
     def register(func: F) -> F:
-        (group or _app).command(name, cls=FastCommand, **kwargs)(boundary(func))
+        top = (group.info.name if group is not None else name) or None
+        if _only is None or top is None or top == _only:
+            (group or _app).command(name, cls=FastCommand, **kwargs)(boundary(func))
         return func
 
     return register
@@ -130,9 +135,10 @@ def _root(
 
 
 # The module that defines each command. `main()` imports only the module of the command
-# it runs: importing and building every command costs about 20 ms of a start-up budget of
-# 90 (issue 6). tests/test_startup_guards.py keeps this table complete and true; a name
-# missing here still works, with every module imported.
+# it runs and registers only that command: importing and building every command costs
+# about 20 ms of a start-up budget of 90 (issue 6). tests/test_startup_guards.py keeps
+# this table complete and true; a name missing here still works, with every module
+# imported.
 COMMAND_MODULES = {
     "tasks": "browse",
     "units": "browse",
@@ -162,17 +168,16 @@ def _register_commands(modules: Sequence[str] = ALL_MODULES) -> None:
         importlib.import_module(f"kttn_cli.cli.{module}")
 
 
-def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
-    """The command modules a run with these arguments needs: only the named command's,
-    unless it lists commands (help, no command) or completes a command line."""
+def command_for(argv: Sequence[str]) -> str | None:
+    """The one command a run with these arguments needs, or None when it needs them all:
+    help or no command (they list the commands), completion, an unknown name."""
     if os.environ.get("_KTTN_COMPLETE"):
-        return ALL_MODULES
+        return None
     for arg in argv:
         if arg == "--debug":
             continue
-        module = COMMAND_MODULES.get(arg)
-        return (module,) if module else ALL_MODULES
-    return ALL_MODULES
+        return arg if arg in COMMAND_MODULES else None
+    return None
 
 
 def __getattr__(name: str) -> typer.Typer:
@@ -186,6 +191,8 @@ def __getattr__(name: str) -> typer.Typer:
 def main() -> None:
     from kttn_cli.render.terminal import prepare_streams
 
+    global _only
     prepare_streams()
-    _register_commands(modules_for(sys.argv[1:]))
+    _only = command_for(sys.argv[1:])
+    _register_commands((COMMAND_MODULES[_only],) if _only else ALL_MODULES)
     _app()

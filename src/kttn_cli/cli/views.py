@@ -50,14 +50,16 @@ def select(
     statuses: list[str] | None,
 ) -> list[Judged]:
     """The session's judged obligations, narrowed by the common filters."""
-    from kttn_cli.cli.lookup import find_task, find_unit
-
     judged = session.judged
     plan = session.full_plan
     if units:
+        from kttn_cli.cli.lookup import find_unit  # name matching: only when filtering
+
         wanted_units = {find_unit(plan, u) for u in units}
         judged = [j for j in judged if j.obligation.unit_id in wanted_units]
     if tasks:
+        from kttn_cli.cli.lookup import find_task
+
         wanted_tasks = {find_task(plan, t) for t in tasks}
         judged = [j for j in judged if j.obligation.task.id in wanted_tasks]
     if statuses:

@@ -11,7 +11,7 @@ builds the core objects from that JSON without importing pydantic or a TOML pars
   miss, and a miss runs the full validation again.
 - One entry per (kind, file path): a new version replaces the old one, so the cache does
   not grow with every ledger write.
-- Each entry carries a checksum of its payload: a damaged entry (truncated, edited, bit
+- Each entry carries a CRC-32 of its payload: a damaged entry (truncated, edited, bit
   rot) is detected and ignored, like one from another version.
 - Best effort: an unwritable or unreadable cache directory, a full disk or a value that
   JSON cannot carry makes no command fail; it only makes it slower.
@@ -23,10 +23,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
-import hashlib
 import json
 import os
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -35,7 +35,13 @@ from typing import Any
 
 from kttn_cli import __version__
 
-FORMAT = 2
+try:
+    # CPython's own BLAKE2: importing hashlib loads OpenSSL, about 2 ms of every start.
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
+
+FORMAT = 3
 APP = "kttn"
 
 # The modules whose code decides what a valid plan or ledger is and how it is turned into
@@ -77,7 +83,7 @@ def cache_dir() -> Path:
 
 @functools.cache
 def _rules_fingerprint() -> bytes:
-    digest = hashlib.sha256(f"{APP} {__version__} {FORMAT}".encode())
+    digest = blake2b(f"{APP} {__version__} {FORMAT}".encode())
     for name in _RULES:
         try:
             digest.update((_PACKAGE / name).read_bytes())
@@ -89,15 +95,15 @@ def _rules_fingerprint() -> bytes:
 def content_key(kind: str, raw: bytes, context: str = "") -> str:
     """What an entry must match: the file's bytes, what they were checked against
     (`context`, e.g. the plan id a ledger must name) and the validation rules."""
-    digest = hashlib.sha256(_rules_fingerprint())
+    digest = blake2b(_rules_fingerprint(), digest_size=32)
     digest.update(f"\0{kind}\0{context}\0".encode())
     digest.update(raw)
     return digest.hexdigest()
 
 
 def entry_path(kind: str, source: Path) -> Path:
-    name = hashlib.sha256(str(source.absolute()).encode("utf-8", "surrogateescape"))
-    return cache_dir() / f"{kind}-{name.hexdigest()[:32]}.json"
+    name = blake2b(str(source.absolute()).encode("utf-8", "surrogateescape"), digest_size=16)
+    return cache_dir() / f"{kind}-{name.hexdigest()}.json"
 
 
 def load(kind: str, source: Path, raw: bytes, context: str = "") -> Any | None:
@@ -129,8 +135,9 @@ def load_records(
 ) -> list[Any] | None:
     """Flat dataclass objects stored by `store_records` for these exact bytes, or None.
 
-    Built with their own constructors from JSON rows: at 100,000 ledger records this is
-    about 40% faster than validated dictionaries through `record_from_dict`.
+    Built with their own constructors from JSON rows: at 100,000 ledger records, decoding
+    and building took 185 ms against 278 ms for validated dictionaries through
+    `record_from_dict` (measured with the garbage collector paused).
     """
     payload = _read_payload(kind, source, raw, context)
     if payload is None:
@@ -175,7 +182,7 @@ def _read_payload(kind: str, source: Path, raw: bytes, context: str) -> str | No
             ):
                 return None
             payload = handle.read()
-        if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+        if zlib.crc32(payload) != header.get("crc32"):
             return None
         return payload.decode("utf-8")
     except (OSError, ValueError, RecursionError):
@@ -188,7 +195,7 @@ def _write_payload(kind: str, source: Path, raw: bytes, payload: str, context: s
         header = {
             "format": FORMAT,
             "key": content_key(kind, raw, context),
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "crc32": zlib.crc32(data),
             "source": str(source.absolute()),
         }
         target = entry_path(kind, source)
