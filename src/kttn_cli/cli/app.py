@@ -8,6 +8,7 @@ becomes exit 70 with a one-line message (the traceback only with `--debug`/KTTN_
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import os
 import sys
@@ -192,6 +193,10 @@ def main() -> None:
     from kttn_cli.render.terminal import prepare_streams
 
     global _only
+    # A run lasts well under a second and builds few reference cycles: the cyclic
+    # collector only costs time (measured: 2.5 ms of `status` on the bundled plan, 50 ms
+    # at 100,000 ledger records, with the same peak memory).
+    gc.disable()
     prepare_streams()
     _only = command_for(sys.argv[1:])
     _register_commands((COMMAND_MODULES[_only],) if _only else ALL_MODULES)
