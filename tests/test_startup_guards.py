@@ -371,17 +371,33 @@ def test_zsh_completion_answers() -> None:
     assert "overdue" in out
 
 
-def test_install_completion_writes_the_bash_script() -> None:
+# Typer finds the user's shell from the process tree; its own tests name the shell
+# instead, with this switch. `kttn --install-completion` run from zsh writes the zsh files.
+NAMED_SHELL = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+
+
+@pytest.mark.parametrize(
+    ("shell", "script", "rc_file", "line"),
+    [
+        ("bash", ".bash_completions/kttn.sh", ".bashrc", "source "),
+        ("zsh", ".zfunc/_kttn", ".zshrc", "fpath+=~/.zfunc"),
+        ("fish", ".config/fish/completions/kttn.fish", None, None),
+    ],
+)
+def test_install_completion_writes_the_shell_script(
+    shell: str, script: str, rc_file: str | None, line: str | None
+) -> None:
     home = Path(os.environ["HOME"])
-    code, _, err, _ = run("--install-completion", "bash", env={"SHELL": "/bin/bash"})
+    code, _, err, modules = run("--install-completion", shell, env=NAMED_SHELL)
     assert code == 0, err
-    script = home / ".bash_completions" / "kttn.sh"
-    assert "_KTTN_COMPLETE=complete_bash" in script.read_text(encoding="utf-8")
-    assert str(script) in (home / ".bashrc").read_text(encoding="utf-8")
+    assert f"_KTTN_COMPLETE=complete_{shell}" in (home / script).read_text(encoding="utf-8")
+    if rc_file and line:
+        assert line in (home / rc_file).read_text(encoding="utf-8")
+    assert loaded(modules, NO_DATA) == []
 
 
 def test_show_completion_prints_the_script() -> None:
-    code, out, err, modules = run("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+    code, out, err, modules = run("--show-completion", "bash", env=NAMED_SHELL)
     assert code == 0, err
     assert "_KTTN_COMPLETE=complete_bash" in out
     assert loaded(modules, NO_DATA) == []
