@@ -3,8 +3,7 @@
 Typer (0.29) converts every non-flag option and argument through a pydantic
 `TypeAdapter`, built on first use. For `kttn overdue --format plain` that imports
 pydantic and its plugin loader (importlib.metadata, email) and builds an adapter per
-option:
-measured 164 ms against 85 ms without, on a floor of 92 (issue 6, bench/README.md).
+option: measured 164 ms against 85 ms without, on a floor of 92 (issue 6, bench/).
 
 The options kttn declares are plain: `str`, `int`, `Path`, a `StrEnum`, lists of those.
 `FastCommand` gives each such parameter a converter that handles the ordinary value
