@@ -171,8 +171,8 @@ def test_root_help_lists_every_command() -> None:
     group: Any = get_command(app)
     code, out, err, _ = run("--help", env={"COLUMNS": "200"})
     assert code == 0, err
-    listed = [line.split()[1] for line in out.splitlines() if line.startswith("│ ")]
-    assert [name for name in listed if name in group.commands] == list(group.commands)
+    first_words = [line.strip("│ ").split(" ")[0] for line in out.splitlines()]
+    assert [w for w in first_words if w in group.commands] == list(group.commands)
 
 
 # --- the validated-content cache ---------------------------------------------------------
