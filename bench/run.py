@@ -198,7 +198,9 @@ def run_once(argv: list[str], env: dict[str, str], expect: str = "") -> Sample:
                 f"{detail.decode(errors='replace')[-2000:]}"
                 f"{stdout.decode(errors='replace')[-500:]}"
             )
-    return Sample(elapsed, usage.ru_maxrss)  # KiB on Linux
+    # ru_maxrss is in KiB on Linux and the BSDs, in bytes on macOS.
+    peak_kib = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return Sample(elapsed, peak_kib)
 
 
 def generate(scenario: Scenario, workdir: Path) -> Path:
