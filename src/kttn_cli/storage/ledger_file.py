@@ -97,17 +97,21 @@ def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
         cached = cache.load_records("ledger", path, raw, kinds, plan_id)
         if cached is not None:
             return Ledger(tuple(cached))
-        result = _check_bytes(path, raw, plan_id, lang)
-        if result.problems:
-            raise DataError(
-                "err.invalid_ledger",
-                path=path,
-                count=len(result.problems),
-                first=result.problems[0].format(lang),
-            )
-        ledger = Ledger(tuple(record_from_dict(r) for r in result.records))
+        ledger = _valid_or_raise(_check_bytes(path, raw, plan_id, lang), lang)
         cache.store_records("ledger", path, raw, ledger.records, kinds, plan_id)
         return ledger
+
+
+def _valid_or_raise(check: LedgerCheck, lang: Lang) -> Ledger:
+    """The checked ledger's records, or exit 65 naming the first problem."""
+    if check.problems:
+        raise DataError(
+            "err.invalid_ledger",
+            path=check.path,
+            count=len(check.problems),
+            first=check.problems[0].format(lang),
+        )
+    return Ledger(tuple(record_from_dict(r) for r in check.records))
 
 
 def serialise(records: Sequence[dict[str, Any]]) -> str:
@@ -163,14 +167,7 @@ def append(
         current = (
             LedgerCheck(path, False) if old is None else _check_bytes(path, old, plan_id, lang)
         )
-        if current.problems:
-            raise DataError(
-                "err.invalid_ledger",
-                path=path,
-                count=len(current.problems),
-                first=current.problems[0].format(lang),
-            )
-        ledger = Ledger(tuple(record_from_dict(r) for r in current.records))
+        ledger = _valid_or_raise(current, lang)
         new = build(ledger)
         if not new:
             return []
@@ -181,7 +178,12 @@ def append(
             raise DataError("err.refused_write", path=path, first=after.problems[0].format(lang))
         _remove_stale_temporaries(path)
         replace_file(path, content, keep_backup=old is not None, mode=mode)
-        return [record_from_dict(r) for r in after.records[-len(new) :]]
+        written = _valid_or_raise(after, lang).records
+        # The next read (the status right after a submit) need not validate again.
+        from kttn_cli.storage import cache
+
+        cache.store_records("ledger", path, content, written, get_args(LedgerRecord), plan_id)
+        return list(written[-len(new) :])
     finally:
         lock.release()
 
