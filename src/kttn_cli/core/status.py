@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 from kttn_cli.core.model import (
     AdHocTask,
@@ -72,13 +73,21 @@ class Judged:
     submission: Submission | None = None  # the submission that counts as of the date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Ledger:
     """The ledger's records, resolved: what is in force after voids."""
 
     records: tuple[LedgerRecord, ...]
 
     def active(self) -> tuple[LedgerRecord, ...]:
+        """The records in force: no voids, nothing voided; in ledger order."""
+        return self._active
+
+    # Not slotted, so that this can be cached on the instance: one `status` asks for the
+    # active records three times (ad-hoc tasks for the view, then for the obligations,
+    # then submissions), about 35 ms each at 100,000 records.
+    @cached_property
+    def _active(self) -> tuple[LedgerRecord, ...]:
         voided = {r.target for r in self.records if isinstance(r, Void)}
         return tuple(r for r in self.records if r.id not in voided and not isinstance(r, Void))
 
