@@ -236,6 +236,17 @@ def test_summary_only_without_contacts_and_english(smtp_server: ServerFactory) -
     assert "10 days overdue" in only.body
 
 
+def test_english_says_1_day_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KTTN_SMTP_PORT", str(free_port()))
+    result = exits(
+        0,
+        invoke(
+            "remind", "--as-of", "2024-07-14", "--to", "a@b.example", "--dry-run", "--lang", "en"
+        ),
+    )
+    assert "(II.4): due 15/07/2024, 1 day left, to BCĐ tỉnh\n" in result.stdout
+
+
 def test_nothing_to_chase_sends_nothing(smtp_server: ServerFactory) -> None:
     server = smtp_server()
     result = exits(0, invoke("remind", "--as-of", "2024-02-10", "--to", "clerk@hungyen.example.vn"))

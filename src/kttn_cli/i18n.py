@@ -405,8 +405,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Overdue: {overdue}; due soon: {due_soon}.",
     ),
     "mail.due": ("hạn {date}", "due {date}"),
-    "mail.days_left": ("còn {days} ngày", "{days} days left"),
-    "mail.due_today": ("hạn hôm nay", "due today"),
     "mail.send_to": ("gửi {unit}", "to {unit}"),
     "mail.no_address": (
         "Các đơn vị sau chưa có địa chỉ thư nên chưa được gửi thư riêng: {units}.",
@@ -435,3 +433,13 @@ def say_n(key: str, lang: Lang, count: int, /, **params: Any) -> str:
 
 def status_label(code: str, lang: Lang) -> str:
     return say(f"status.{code}", lang)
+
+
+def time_left(days_overdue: int | None, days_left: int | None, lang: Lang) -> str:
+    """`quá hạn 3 ngày` / `3 days overdue`, `hạn hôm nay` / `due today`, or
+    `còn 4 ngày` / `4 days left`: how an open obligation stands, in one line of text."""
+    if days_overdue is not None:
+        return say_n("overdue_by", lang, days_overdue, days=days_overdue)
+    if not days_left:
+        return say("view.due_today", lang)
+    return say_n("view.days_left", lang, days_left, days=days_left)

@@ -22,7 +22,7 @@ from kttn_cli.core.model import Plan, Status
 from kttn_cli.core.status import Judged
 from kttn_cli.core.text import one_line
 from kttn_cli.errors import ConfigError, DataError, KttnError, TemporaryFailure, Word
-from kttn_cli.i18n import Lang, say, say_n, status_label
+from kttn_cli.i18n import Lang, say, status_label, time_left
 from kttn_cli.storage.contacts import is_address
 
 if TYPE_CHECKING:
@@ -278,13 +278,10 @@ def _item_lines(plan: Plan, items: Sequence[Judged], lang: Lang) -> list[str]:
         lines.append(f"  {status_label(status, lang)}:")
         for j in group:
             o = j.obligation
-            parts = [say("mail.due", lang, date=show_date(o.due))]
-            if j.days_overdue is not None:
-                parts.append(say_n("overdue_by", lang, j.days_overdue, days=j.days_overdue))
-            elif j.days_left == 0:
-                parts.append(say("mail.due_today", lang))
-            elif j.days_left is not None:
-                parts.append(say("mail.days_left", lang, days=j.days_left))
+            parts = [
+                say("mail.due", lang, date=show_date(o.due)),
+                time_left(j.days_overdue, j.days_left, lang),
+            ]
             if o.milestone.recipient and plan.has_unit(o.milestone.recipient):
                 parts.append(
                     say("mail.send_to", lang, unit=one_line(plan.unit(o.milestone.recipient).label))

@@ -11,7 +11,7 @@ from datetime import date
 from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import Plan
 from kttn_cli.core.status import Judged
-from kttn_cli.i18n import Lang, say, say_n
+from kttn_cli.i18n import Lang, say, time_left
 
 
 def plain_lines(
@@ -29,13 +29,7 @@ def plain_lines(
     ]
     for j in judged:
         o = j.obligation
-        if j.days_overdue is not None:
-            when = say_n("overdue_by", lang, j.days_overdue, days=j.days_overdue)
-        elif j.days_left == 0:
-            when = say("view.due_today", lang)
-        else:
-            left = j.days_left or 0
-            when = say_n("view.days_left", lang, left, days=left)
+        when = time_left(j.days_overdue, j.days_left, lang)
         due = show_date(o.due)
         if o.extended_to and o.extended_to != o.shifted_due:
             due += f" ({say('extended', lang, date=show_date(o.shifted_due))})"
