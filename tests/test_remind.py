@@ -236,7 +236,7 @@ def test_summary_only_without_contacts_and_english(smtp_server: ServerFactory) -
     assert "10 days overdue" in only.body
 
 
-def test_english_says_1_day_left(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_english_says_1_day_left_and_1_message(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KTTN_SMTP_PORT", str(free_port()))
     result = exits(
         0,
@@ -245,6 +245,7 @@ def test_english_says_1_day_left(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
     )
     assert "(II.4): due 15/07/2024, 1 day left, to BCĐ tỉnh\n" in result.stdout
+    assert result.stdout.endswith("\nDry run: 1 message, not sent.\n")
 
 
 def test_nothing_to_chase_sends_nothing(smtp_server: ServerFactory) -> None:

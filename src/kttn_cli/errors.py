@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from kttn_cli.i18n import Lang, say
+from kttn_cli.i18n import Lang, say, say_n
 
 EX_OK = 0
 EX_FOUND = 1  # `overdue --exit-code` found overdue items; never used for errors
@@ -33,6 +33,9 @@ class KttnError(Exception):
 
     def message(self, lang: Lang) -> str:
         params = {k: say(v.key, lang) if isinstance(v, Word) else v for k, v in self.params.items()}
+        count = params.get("count")
+        if isinstance(count, int):
+            return say_n(self.key, lang, count, **params)
         return say(self.key, lang, **params)
 
 

@@ -93,6 +93,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "check.ledger_none": ("chưa có", "none yet"),
     "check.ledger_records": ("{count} bản ghi", "{count} records"),
+    "check.ledger_records.one": ("{count} bản ghi", "{count} record"),
     "check.failed": ("{count} lỗi.", "{count} problems."),
     "check.failed.one": ("{count} lỗi.", "{count} problem."),
     # problems in files
@@ -132,10 +133,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "kế hoạch có {count} lỗi, đầu tiên: {first} — chạy `kttn check` để xem tất cả",
         "the plan has {count} problems, first: {first} — run `kttn check` to see them all",
     ),
+    "err.invalid_plan.one": (
+        "kế hoạch có {count} lỗi, đầu tiên: {first} — chạy `kttn check` để xem tất cả",
+        "the plan has {count} problem, first: {first} — run `kttn check` to see them all",
+    ),
     "err.invalid_ledger": (
         "sổ theo dõi có {count} lỗi, đầu tiên: {first} — tệp được giữ nguyên; "
         "chạy `kttn check` để xem tất cả",
         "the ledger has {count} problems, first: {first} — the file was left as it is; "
+        "run `kttn check` to see them all",
+    ),
+    "err.invalid_ledger.one": (
+        "sổ theo dõi có {count} lỗi, đầu tiên: {first} — tệp được giữ nguyên; "
+        "chạy `kttn check` để xem tất cả",
+        "the ledger has {count} problem, first: {first} — the file was left as it is; "
         "run `kttn check` to see them all",
     ),
     "err.refused_write": (
@@ -368,6 +379,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "tệp danh bạ có {count} lỗi, đầu tiên: {first}",
         "the contacts file has {count} problems, first: {first}",
     ),
+    "err.invalid_contacts.one": (
+        "tệp danh bạ có {count} lỗi, đầu tiên: {first}",
+        "the contacts file has {count} problem, first: {first}",
+    ),
     "contacts_not_address": (
         "cần một địa chỉ thư hoặc một danh sách địa chỉ",
         "expected an e-mail address or a list of them",
@@ -382,6 +397,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Nothing overdue or due soon as of {date}; no mail sent.",
     ),
     "remind.sent": ("Đã gửi: {to} ({count} mục)", "Sent: {to} ({count} items)"),
+    "remind.sent.one": ("Đã gửi: {to} ({count} mục)", "Sent: {to} ({count} item)"),
     "remind.no_address": (
         "Đơn vị có mục cần nhắc nhưng chưa có địa chỉ thư: {units}",
         "Units with items to chase but no address: {units}",
@@ -389,6 +405,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind.dry_run": (
         "Chạy thử: {count} thư, không thư nào được gửi.",
         "Dry run: {count} messages, none sent.",
+    ),
+    "remind.dry_run.one": (
+        "Chạy thử: {count} thư, không thư nào được gửi.",
+        "Dry run: {count} message, not sent.",
     ),
     "mail.subject": ("Nhắc hạn {number} {date}", "Reminder {number} {date}"),
     "mail.summary_intro": (

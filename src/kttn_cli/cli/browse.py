@@ -103,7 +103,7 @@ def check_command(
                 for index, key, message, params in reference_problems(parsed_plan, records)
             ]
             ledger_text = (
-                say("check.ledger_records", lg, count=len(records.records))
+                say_n("check.ledger_records", lg, len(records.records), count=len(records.records))
                 if ledger_check.exists
                 else say("check.ledger_none", lg)
             )

@@ -169,7 +169,7 @@ def remind_command(
     from kttn_cli.cli.session import VN_ZONE
     from kttn_cli.core.dates import show_date
     from kttn_cli.core.text import one_line
-    from kttn_cli.i18n import say
+    from kttn_cli.i18n import say, say_n
     from kttn_cli.storage.contacts import is_address, load_contacts
 
     session = Session(plan, ledger, as_of, lang)
@@ -208,7 +208,7 @@ def remind_command(
     if settings is None:
         for msg in messages:
             out.write("-" * 72 + "\n" + mail.preview(msg) + "\n")
-        out.write(say("remind.dry_run", session.lang, count=len(messages)) + "\n")
+        out.write(say_n("remind.dry_run", session.lang, len(messages), count=len(messages)) + "\n")
         return
     delivery = mail.send(
         settings, [(m, r.to) for m, r in zip(messages, batch.reminders, strict=True)]
@@ -216,7 +216,14 @@ def remind_command(
     for index in delivery.sent:
         reminder = batch.reminders[index]
         out.write(
-            say("remind.sent", session.lang, to=", ".join(reminder.to), count=reminder.items) + "\n"
+            say_n(
+                "remind.sent",
+                session.lang,
+                reminder.items,
+                to=", ".join(reminder.to),
+                count=reminder.items,
+            )
+            + "\n"
         )
     out.flush()
     if delivery.failed:
