@@ -70,7 +70,7 @@ def sender_from_env(env: Mapping[str, str]) -> Sender:
     name, address = parseaddr(value)
     if not is_address(address) or _has_control(value):
         raise ConfigError(
-            "err.smtp_bad_setting", name="KTTN_MAIL_FROM", value=value, hint=Word("hint.from")
+            "err.bad_setting", name="KTTN_MAIL_FROM", value=value, hint=Word("hint.from")
         )
     return Sender(address, one_line(name))
 
@@ -83,7 +83,7 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
     tls_text = (env.get("KTTN_SMTP_TLS") or "starttls").strip().lower()
     if tls_text not in DEFAULT_PORTS:
         raise ConfigError(
-            "err.smtp_bad_setting", name="KTTN_SMTP_TLS", value=tls_text, hint=Word("hint.tls")
+            "err.bad_setting", name="KTTN_SMTP_TLS", value=tls_text, hint=Word("hint.tls")
         )
     tls: Tls = tls_text  # type: ignore[assignment]  # checked just above
     if tls == "none" and not _is_local(host):
@@ -104,7 +104,7 @@ def _port(env: Mapping[str, str], default: int) -> int:
     port = int(text) if text.isdigit() else 0
     if not 0 < port < 65536:
         raise ConfigError(
-            "err.smtp_bad_setting", name="KTTN_SMTP_PORT", value=text, hint=Word("hint.port")
+            "err.bad_setting", name="KTTN_SMTP_PORT", value=text, hint=Word("hint.port")
         )
     return port
 
@@ -119,7 +119,7 @@ def _timeout(env: Mapping[str, str]) -> float:
         seconds = 0.0
     if not 0 < seconds < 24 * 3600:  # also refuses nan and inf
         raise ConfigError(
-            "err.smtp_bad_setting", name="KTTN_SMTP_TIMEOUT", value=text, hint=Word("hint.timeout")
+            "err.bad_setting", name="KTTN_SMTP_TIMEOUT", value=text, hint=Word("hint.timeout")
         )
     return seconds
 

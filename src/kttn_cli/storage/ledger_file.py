@@ -213,7 +213,7 @@ def _lock_timeout() -> float:
         seconds = -1.0
     if not 0 <= seconds < float("inf"):
         raise ConfigError(
-            "err.smtp_bad_setting", name=LOCK_TIMEOUT_ENV, value=text, hint=Word("hint.timeout")
+            "err.bad_setting", name=LOCK_TIMEOUT_ENV, value=text, hint=Word("hint.timeout")
         )
     return seconds
 
