@@ -1,7 +1,7 @@
 """Reminder e-mail: compose the messages, and send them over SMTP with verified TLS.
 
-Composing is pure (plan, statuses and as-of date in, texts out); only `headers()` reads
-a clock, for the `Date` header, and only `send()` opens a connection. Settings come from
+Composing is pure (plan, statuses and as-of date in, texts out); `message()` is given
+the time for its `Date` header, and only `send()` opens a connection. Settings come from
 the environment (`settings_from_env`), never from the command line, so a password shows
 up neither in `ps` nor in shell history, and it is never put into any message.
 """

@@ -162,11 +162,9 @@ def remind_command(
     settings are missing, 65 for a bad contacts file or a rejected message.
     """
     import os
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     from kttn_cli import mail
-    from kttn_cli.cli.session import VN_ZONE
+    from kttn_cli.cli.session import now_in_vietnam
     from kttn_cli.core.dates import show_date
     from kttn_cli.core.text import one_line
     from kttn_cli.i18n import say, say_n
@@ -203,7 +201,7 @@ def remind_command(
         if not batch.unaddressed:
             out.write(say("remind.nothing", session.lang, date=show_date(session.as_of)) + "\n")
         return
-    now = datetime.now(ZoneInfo(VN_ZONE))
+    now = now_in_vietnam()
     messages = [mail.message(r, sender, now) for r in batch.reminders]
     if settings is None:
         for msg in messages:

@@ -12,13 +12,11 @@ from typing import Annotated
 
 import typer
 
-from kttn_cli.core.dates import parse_user_date
+from kttn_cli.core.dates import VN_ZONE, parse_user_date
 from kttn_cli.core.model import Plan
 from kttn_cli.core.status import Judged, Ledger, Shifter, judge_all, with_ad_hoc_tasks
 from kttn_cli.errors import UsageError
 from kttn_cli.i18n import LANGS, Lang
-
-VN_ZONE = "Asia/Ho_Chi_Minh"
 
 PlanOption = Annotated[
     Path | None,
@@ -57,11 +55,16 @@ def pick_lang(option: str | None) -> Lang:
     raise UsageError("err.bad_lang", value=value)
 
 
-def today_in_vietnam() -> date:
-    """Today in Asia/Ho_Chi_Minh: a server on UTC is a day behind before 07:00 there."""
+def now_in_vietnam() -> datetime:
+    """The time now in Asia/Ho_Chi_Minh. The only place kttn reads the clock for it."""
     from zoneinfo import ZoneInfo
 
-    return datetime.now(ZoneInfo(VN_ZONE)).date()
+    return datetime.now(ZoneInfo(VN_ZONE))
+
+
+def today_in_vietnam() -> date:
+    """Today in Asia/Ho_Chi_Minh: a server on UTC is a day behind before 07:00 there."""
+    return now_in_vietnam().date()
 
 
 def user_date(text: str) -> date:

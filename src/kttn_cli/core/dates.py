@@ -7,6 +7,10 @@ from datetime import date
 
 from kttn_cli.core.model import Due, quarter_label
 
+# Deadlines are days in Vietnam (DESIGN §3): "today", and the times shown to people, are
+# taken in this zone, never the machine's.
+VN_ZONE = "Asia/Ho_Chi_Minh"
+
 # Only two forms, both with a 4-digit year: ISO, or day first. dateutil's parser is not
 # used on purpose: with dayfirst=True it still reads 2024-05-02 as 5 February, accepts
 # 02/13/2024 and turns 1/2/69 into 2069.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from kttn_cli.core.dates import show_date
+from kttn_cli.core.dates import VN_ZONE, show_date
 from kttn_cli.core.model import AdHocTask, Extension, LedgerRecord, Plan, Submission, Void
 from kttn_cli.core.status import Ledger
 from kttn_cli.i18n import Lang, say
@@ -39,7 +39,7 @@ def details(plan: Plan, record: LedgerRecord, lang: Lang) -> str:
 def render_log(plan: Plan, ledger: Ledger, lang: Lang) -> None:
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    zone = ZoneInfo(VN_ZONE)
     voided_by = {r.target: r.id for r in ledger.records if isinstance(r, Void)}
     table = Table(expand=True)
     table.add_column(say("col.id", lang), min_width=4)
