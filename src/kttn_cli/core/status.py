@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 
+from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import (
     AdHocTask,
     Due,
@@ -42,6 +43,11 @@ class Obligation:
     def due(self) -> date | None:
         """The deadline in force: an extension wins over the (shifted) plan date."""
         return self.extended_to or self.shifted_due
+
+    @property
+    def extended(self) -> bool:
+        """Whether a recorded extension moved the deadline in force off the plan's date."""
+        return self.extended_to is not None and self.extended_to != self.shifted_due
 
     @property
     def submission(self) -> Submission | None:
@@ -109,7 +115,7 @@ def with_ad_hoc_tasks(plan: Plan, ledger: Ledger) -> Plan:
                     task_id=task.id,
                     title=r.title,
                     due=Due(kind="date", date=r.due) if r.due else Due(kind="none"),
-                    due_text=r.due.strftime("%d/%m/%Y") if r.due else "",
+                    due_text=show_date(r.due),
                     assignees=r.units,
                     recipient=r.recipient,
                     source=r.assigned_by,

@@ -10,7 +10,7 @@ from datetime import date
 
 from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import Plan
-from kttn_cli.core.status import Judged
+from kttn_cli.core.status import Judged, Obligation
 from kttn_cli.i18n import Lang, say, time_left
 
 
@@ -31,12 +31,20 @@ def plain_lines(
         o = j.obligation
         when = time_left(j.days_overdue, j.days_left, lang)
         due = show_date(o.due)
-        if o.extended_to and o.extended_to != o.shifted_due:
-            due += f" ({say('extended', lang, date=show_date(o.shifted_due))})"
-        elif o.shifted_due != o.planned_due:
-            due += f" ({say('shifted', lang, date=show_date(o.planned_due))})"
+        moved = moved_note(o, lang)
+        if moved:
+            due += f" ({moved})"
         fields = [due, when, plan.unit(o.unit_id).name, f"{o.milestone.id} {o.milestone.title}"]
         if o.milestone.recipient:
             fields.append(f"→ {plan.unit(o.milestone.recipient).label}")
         lines.append(" | ".join(fields))
     return "\n".join(lines) + "\n"
+
+
+def moved_note(obligation: Obligation, lang: Lang) -> str | None:
+    """`gia hạn từ 30/06/2024` or `dời từ 30/06/2024` when the deadline in force moved."""
+    if obligation.extended:
+        return say("extended", lang, date=show_date(obligation.shifted_due))
+    if obligation.shifted_due != obligation.planned_due:
+        return say("shifted", lang, date=show_date(obligation.planned_due))
+    return None

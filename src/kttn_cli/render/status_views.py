@@ -17,8 +17,9 @@ from rich.text import Text
 
 from kttn_cli.core.dates import show_date, show_due
 from kttn_cli.core.model import Milestone, Plan, Status, Task
-from kttn_cli.core.status import Judged, Obligation, Rates, rates
+from kttn_cli.core.status import Judged, Rates, rates
 from kttn_cli.i18n import Lang, say, say_n
+from kttn_cli.render.plain import moved_note
 from kttn_cli.render.terminal import can_encode, console
 
 if TYPE_CHECKING:
@@ -141,15 +142,6 @@ def header(out: Console, plan: Plan, as_of: date, lang: Lang) -> None:
     title = f"{say('plan_header', lang, number=plan.info.number)} — {plan.info.title}"
     paragraph(out, Text(title, style="bold"))
     paragraph(out, Text(say("as_of", lang, date=show_date(as_of))))
-
-
-def _moved_note(obligation: Obligation, lang: Lang) -> str | None:
-    """`gia hạn từ 30/06/2024` or `dời từ 30/06/2024` when the deadline in force moved."""
-    if obligation.extended_to and obligation.extended_to != obligation.shifted_due:
-        return say("extended", lang, date=show_date(obligation.shifted_due))
-    if obligation.shifted_due != obligation.planned_due:
-        return say("shifted", lang, date=show_date(obligation.planned_due))
-    return None
 
 
 def due_text(milestone: Milestone, judged: Sequence[Judged], lang: Lang) -> Text:
@@ -281,7 +273,7 @@ def _unit_note(plan: Plan, judged: Judged, lang: Lang) -> str:
     """The unit's label, with its extension when it has one."""
     name = plan.unit(judged.obligation.unit_id).label
     o = judged.obligation
-    if o.extended_to and o.extended_to != o.shifted_due:
+    if o.extended:
         return f"{name} ({say('view.extended_to', lang, date=show_date(o.extended_to))})"
     return name
 
@@ -418,7 +410,7 @@ def _board_cell(j: Judged, marks: dict[Status, str], lang: Lang) -> Text:
         text.append(f" {show_date(j.submission.on)}")
     elif j.status is Status.OVERDUE:
         text.append(f" +{days_text([j.days_overdue or 0], lang)}")
-    elif o.extended_to and o.extended_to != o.shifted_due:
+    elif o.extended:
         text.append(f" {show_date(o.extended_to)}")
     return text
 
@@ -467,7 +459,7 @@ def render_rows(
                 recipient = plan.unit(o.milestone.recipient).label
                 milestone.append(f"\n{say('col.recipient', lang)}: {recipient}", style="dim")
         previous = o.milestone.id
-        moved = _moved_note(o, lang)
+        moved = moved_note(o, lang)
         if moved:
             milestone.append(f"\n{moved}", style="dim")
         table.add_row(Text(show_date(o.due)), when, Text(plan.unit(o.unit_id).label), milestone)
