@@ -27,6 +27,7 @@ from kttn_cli.cli.session import (
 from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import (
     DATED_KINDS,
+    RECORD_TYPES,
     AdHocTask,
     Extension,
     LedgerRecord,
@@ -444,10 +445,7 @@ def log_command(
 def _record_json(record: LedgerRecord) -> dict[str, Any]:
     from dataclasses import asdict
 
-    kind = {Submission: "submission", Void: "void", Extension: "extension", AdHocTask: "task"}[
-        type(record)
-    ]
-    out: dict[str, Any] = {"id": record.id, "type": kind}
+    out: dict[str, Any] = {"id": record.id, "type": RECORD_TYPES[type(record)]}
     for key, value in asdict(record).items():
         if key == "id":
             continue

@@ -281,6 +281,13 @@ class AdHocTask(Record):
 
 
 LedgerRecord = Submission | Void | Extension | AdHocTask
+# Each record's `type` in the ledger file (and in `kttn log --format json`).
+RECORD_TYPES: dict[type[Record], str] = {
+    Submission: "submission",
+    Void: "void",
+    Extension: "extension",
+    AdHocTask: "task",
+}
 
 
 def record_from_dict(data: dict[str, Any]) -> LedgerRecord:

@@ -6,12 +6,10 @@ from rich.table import Table
 from rich.text import Text
 
 from kttn_cli.core.dates import VN_ZONE, show_date
-from kttn_cli.core.model import AdHocTask, Extension, LedgerRecord, Plan, Submission, Void
+from kttn_cli.core.model import RECORD_TYPES, Extension, LedgerRecord, Plan, Submission, Void
 from kttn_cli.core.status import Ledger
 from kttn_cli.i18n import Lang, say
 from kttn_cli.render.terminal import console
-
-KINDS = {Submission: "submission", Void: "void", Extension: "extension", AdHocTask: "task"}
 
 
 def _unit(plan: Plan, unit_id: str) -> str:
@@ -55,7 +53,7 @@ def render_log(plan: Plan, ledger: Ledger, lang: Lang) -> None:
             text.append(f" ({say('voided_by', lang, id=voided_by[record.id])})", style="dim")
         table.add_row(
             Text(record.id),
-            Text(say(f"log.type.{KINDS[type(record)]}", lang)),
+            Text(say(f"log.type.{RECORD_TYPES[type(record)]}", lang)),
             Text(f"{show_date(when.date())} {when:%H:%M}"),
             Text(record.recorded_by),
             text,
