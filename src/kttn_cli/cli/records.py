@@ -71,6 +71,14 @@ def incoming(text: str, what: str) -> str:
     return nfc(text).strip()
 
 
+def _reason(text: str) -> str:
+    """`--reason` as stored; an empty one is refused (exit 2): the audit trail needs it."""
+    why = incoming(text, "--reason")
+    if not why:
+        raise UsageError("err.empty_reason")
+    return why
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -256,9 +264,7 @@ def void_command(
 
     session = Session(plan, ledger, None, lang)
     lg = session.lang
-    why = incoming(reason, "--reason")
-    if not why:
-        raise UsageError("err.empty_reason")
+    why = _reason(reason)
     wanted = record_id.strip()
 
     def build(current: Ledger) -> list[dict[str, Any]]:
@@ -306,9 +312,7 @@ def extend_command(
     session = Session(plan, ledger, None, lang)
     lg = session.lang
     new_due = user_date(to)
-    why = incoming(reason, "--reason")
-    if not why:
-        raise UsageError("err.empty_reason")
+    why = _reason(reason)
 
     def build(current: Ledger) -> list[dict[str, Any]]:
         full = with_ad_hoc_tasks(session.plan, current)
