@@ -109,8 +109,7 @@ def _resolve_obligations(
 ) -> tuple[Milestone, list[str]]:
     from kttn_cli.cli.lookup import find_milestone, find_unit
 
-    milestone_id = find_milestone(plan, milestone_query)
-    milestone = next(m for m in plan.milestones if m.id == milestone_id)
+    milestone = plan.milestone(find_milestone(plan, milestone_query))
     assigned = plan.expand(milestone.assignees)
     units: list[str] = []
     for query in unit_queries:

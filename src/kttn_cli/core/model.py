@@ -157,6 +157,9 @@ class Plan:
     def task(self, task_id: str) -> Task:
         return next(t for t in self.tasks if t.id == task_id)
 
+    def milestone(self, milestone_id: str) -> Milestone:
+        return next(m for m in self.milestones if m.id == milestone_id)
+
     def expand(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """Unit ids named directly or through groups, in order, without repeats."""
         seen: dict[str, None] = {}

@@ -104,7 +104,7 @@ def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
         ]
         lines += [(say("col.milestone", lang), f"{m.id} — {m.title}") for m in task.milestones]
     elif kind == "milestone":
-        m = next(m for m in plan.milestones if m.id == ident)
+        m = plan.milestone(ident)
         recipient = plan.unit(m.recipient).name if m.recipient else ""
         lines = [
             (say("col.id", lang), m.id),
