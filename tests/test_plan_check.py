@@ -486,6 +486,14 @@ def test_a_directory_is_not_a_plan(tmp_path: Path) -> None:
     assert result.stderr == f"kttn: plan file not found: {tmp_path}\n"
 
 
+def test_a_plan_that_cannot_be_read_is_65_in_one_line(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)  # reading it fails even as root (ELOOP)
+    result = invoke("status", "--plan", str(loop), "--lang", "en")
+    assert result.exit_code == 65, result.output
+    assert result.stderr == f"kttn: cannot read {loop}: Too many levels of symbolic links\n"
+
+
 # --- the same checks elsewhere -------------------------------------------------------------
 
 

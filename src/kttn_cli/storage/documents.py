@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kttn_cli.errors import MissingInput, Word
+from kttn_cli.errors import DataError, MissingInput, Word
 from kttn_cli.i18n import Lang, say
 from kttn_cli.storage.toml_locate import Loc, TomlIndex
 
@@ -93,11 +93,14 @@ def dotted(loc: Loc) -> str:
 
 
 def read_raw(path: Path, what: str) -> bytes:
-    """The file's bytes; a missing file is exit 66, naming `what` it should have been."""
+    """The file's bytes; a missing file is exit 66, naming `what` it should have been, and
+    one that is there but cannot be read (permissions, a symlink loop) is exit 65."""
     try:
         return path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise MissingInput("err.missing_file", what=Word(f"err.what.{what}"), path=path) from None
+    except OSError as exc:
+        raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
 
 
 def parse_toml(path: Path, raw: bytes) -> Parsed:
