@@ -39,13 +39,20 @@ class LedgerCheck:
 
 def check_ledger(path: Path, plan_id: str, lang: Lang) -> LedgerCheck:
     """Read and validate the ledger; a missing ledger is an empty one."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read(path)
+    if raw is None:
         return LedgerCheck(path, exists=False)
+    return _check_bytes(path, raw, plan_id, lang)
+
+
+def _read(path: Path) -> bytes | None:
+    """The ledger's bytes, or None when there is none yet; exit 65 if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
-    return _check_bytes(path, raw, plan_id, lang)
 
 
 def _check_bytes(path: Path, raw: bytes, plan_id: str, lang: Lang) -> LedgerCheck:
@@ -86,12 +93,9 @@ def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
     """
     from kttn_cli.storage import cache
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read(path)
+    if raw is None:
         return Ledger(())
-    except OSError as exc:
-        raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
     kinds = get_args(LedgerRecord)
     with cache.paused_gc():
         cached = cache.load_records("ledger", path, raw, kinds, plan_id)
