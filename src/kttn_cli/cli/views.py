@@ -211,7 +211,7 @@ def emit(
     if output_format is RowFormat.plain:
         from kttn_cli.render.plain import plain_lines
 
-        sys.stdout.write(plain_lines(plan, judged, session.as_of, session.lang, view, heading))
+        sys.stdout.write(plain_lines(plan, judged, session.as_of, session.lang, heading))
         return
     from kttn_cli import export
 

@@ -14,9 +14,7 @@ from kttn_cli.core.status import Judged, Obligation
 from kttn_cli.i18n import Lang, say, time_left
 
 
-def plain_lines(
-    plan: Plan, judged: list[Judged], as_of: date, lang: Lang, view: str, heading: str
-) -> str:
+def plain_lines(plan: Plan, judged: list[Judged], as_of: date, lang: Lang, heading: str) -> str:
     """A heading, then `due | days | unit | milestone title | → recipient` per obligation.
 
     `heading` names the list (`Quá hạn`, `Đến hạn trong 7 ngày tới`); the count follows it.

@@ -26,8 +26,6 @@ BUNDLED_SCHEMA = DATA_DIR / "plan.schema.json"
 class PlanCheck:
     """A plan file's validated content (as plain data), or every problem found."""
 
-    path: Path
-    raw: bytes
     data: dict[str, Any] | None
     problems: list[Problem]
 
@@ -46,7 +44,7 @@ def check_plan_bytes(path: Path, raw: bytes, lang: Lang) -> PlanCheck:
 
     parsed = parse_toml(path, raw)
     if parsed.data is None:
-        return PlanCheck(path, raw, None, parsed.problems)
+        return PlanCheck(None, parsed.problems)
     try:
         model = PlanFile.model_validate(parsed.data)
     except ValidationError as exc:
@@ -59,11 +57,11 @@ def check_plan_bytes(path: Path, raw: bytes, lang: Lang) -> PlanCheck:
             for loc, key, params in semantic_problems(parsed.data)
         ]
         extra = [p for p in meaning if p.where not in taken]
-        return PlanCheck(path, raw, None, in_file_order(shape + extra))
+        return PlanCheck(None, in_file_order(shape + extra))
     problems = [parsed.problem(loc, key, **params) for loc, key, params in semantic_problems(model)]
     if problems:
-        return PlanCheck(path, raw, None, in_file_order(problems))
-    return PlanCheck(path, raw, model.model_dump(), [])
+        return PlanCheck(None, in_file_order(problems))
+    return PlanCheck(model.model_dump(), [])
 
 
 def load_plan(path: Path, lang: Lang) -> Plan:
