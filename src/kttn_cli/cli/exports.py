@@ -104,7 +104,9 @@ def export_command(
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    _write_output(output, data)
+    from kttn_cli.storage.atomic import write_output
+
+    write_output(output, data)
 
 
 def _delimiter(value: str | None) -> str:
@@ -114,16 +116,6 @@ def _delimiter(value: str | None) -> str:
     if len(text) != 1 or text in '"\r\n':
         raise UsageError("err.bad_delimiter", value=value)
     return text
-
-
-def _write_output(path: Path, data: bytes) -> None:
-    from kttn_cli.storage.atomic import default_mode, replace_file
-
-    try:
-        mode = path.stat().st_mode & 0o7777  # keep the permissions of the file replaced
-    except OSError:
-        mode = default_mode()
-    replace_file(path, data, mode=mode)
 
 
 @command("remind")

@@ -8,6 +8,7 @@ the old content or the new, never a mixture, and a crash leaves no empty file be
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,9 @@ def replace_file(
     permissions (a temporary file is created 0600, which suits the ledger but not an
     export that other people or programs read).
     """
+    # A symlink (a ledger kept in a synced folder, an export linked from elsewhere) is
+    # followed: renaming over the link itself would leave its target behind, unchanged.
+    path = Path(os.path.realpath(path))
     directory = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -48,6 +52,24 @@ def replace_file(
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write an export to `path`: atomically for a file, straight through for a device or
+    a pipe (`--output /dev/stdout`), which renaming a file over would replace (as root)."""
+    try:
+        info = path.stat()
+    except OSError:
+        replace_file(path, data, mode=default_mode())
+        return
+    if stat.S_ISREG(info.st_mode):
+        replace_file(path, data, mode=info.st_mode & 0o7777)  # keep the file's permissions
+        return
+    try:
+        with path.open("wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
 
 
 def default_mode() -> int:

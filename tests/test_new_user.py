@@ -1,0 +1,55 @@
+"""Regressions found by trying kttn as a new user would: odd paths, odd streams, odd dates."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+from conftest import invoke
+
+AS_OF = "2024-07-01"
+
+
+def test_export_output_through_a_symlink_writes_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    target.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    result = invoke("export", "--format", "json", "--as-of", AS_OF, "--output", str(link))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert link.is_symlink()
+    assert target.read_text().startswith("{")
+
+
+def test_export_output_to_a_pipe_writes_through_it(tmp_path: Path) -> None:
+    # `--output /dev/stdout` as root used to rename a file over the device node.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = invoke("export", "--format", "csv", "--as-of", AS_OF, "--output", str(fifo))
+    reader.join(timeout=10)
+    if reader.is_alive():  # nothing was written to the pipe: let the reader go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received and received[0].startswith(b"task_id,")
+
+
+def test_a_ledger_reached_through_a_symlink_stays_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "synced" / "so.ledger.toml"
+    real.parent.mkdir()
+    link = tmp_path / "so.ledger.toml"
+    link.symlink_to(real)
+    for on in ("2024-06-28", "2024-06-29"):
+        result = invoke(
+            "submit", "III.2-bc-6-thang", "van lam", "--on", on, "--replace",
+            "--ledger", str(link), "--as-of", AS_OF,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output + result.stderr
+    assert link.is_symlink()
+    assert real.read_text().count("[[records]]") == 3
+    assert (real.parent / "so.ledger.toml.bak").is_file()
