@@ -4,7 +4,7 @@ they select — the plan, the ledger, the as-of date — loaded once, on first u
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -83,7 +83,6 @@ class Session:
     ledger_option: Path | None = None
     as_of_text: str | None = None
     lang_option: str | None = None
-    _ledger: Ledger | None = field(default=None, repr=False)
 
     @cached_property
     def lang(self) -> Lang:
@@ -107,13 +106,11 @@ class Session:
 
         return ledger_path(self.ledger_option, self.plan.info.id)
 
-    @property
+    @cached_property
     def ledger(self) -> Ledger:
-        if self._ledger is None:
-            from kttn_cli.storage.ledger_file import load_ledger
+        from kttn_cli.storage.ledger_file import load_ledger
 
-            self._ledger = load_ledger(self.ledger_path, self.plan.info.id, self.lang)
-        return self._ledger
+        return load_ledger(self.ledger_path, self.plan.info.id, self.lang)
 
     @cached_property
     def today(self) -> date:
