@@ -63,20 +63,25 @@ def select(
         wanted_tasks = {find_task(plan, t) for t in tasks}
         judged = [j for j in judged if j.obligation.task.id in wanted_tasks]
     if statuses:
-        wanted = set()
-        for item in statuses:
-            for code in item.split(","):
-                code = code.strip().lower().replace("-", "_")
-                try:
-                    wanted.add(Status(code))
-                except ValueError:
-                    raise UsageError(
-                        "err.bad_status",
-                        value=code,
-                        choices=", ".join(s.value for s in Status),
-                    ) from None
-        judged = [j for j in judged if j.status in wanted]
+        judged = with_status(judged, statuses)
     return judged
+
+
+def with_status(judged: list[Judged], statuses: list[str]) -> list[Judged]:
+    """The obligations whose status is one of `--status` (repeatable, comma-separated)."""
+    wanted = set()
+    for item in statuses:
+        for code in item.split(","):
+            code = code.strip().lower().replace("-", "_")
+            try:
+                wanted.add(Status(code))
+            except ValueError:
+                raise UsageError(
+                    "err.bad_status",
+                    value=code,
+                    choices=", ".join(s.value for s in Status),
+                ) from None
+    return [j for j in judged if j.status in wanted]
 
 
 @command("status")
@@ -94,7 +99,7 @@ def status_command(
 
     session = Session(plan, ledger, as_of, lang)
     scope = select(session, unit, task, None)
-    judged = select(session, unit, task, status) if status else scope
+    judged = with_status(scope, status) if status else scope
     render_status(
         session.full_plan, session.judged, judged, session.as_of, session.lang, scope=scope
     )
