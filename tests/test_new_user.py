@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -53,3 +55,17 @@ def test_a_ledger_reached_through_a_symlink_stays_a_symlink(tmp_path: Path) -> N
     assert link.is_symlink()
     assert real.read_text().count("[[records]]") == 3
     assert (real.parent / "so.ledger.toml.bak").is_file()
+
+
+def test_a_reader_that_leaves_early_is_exit_141_not_1() -> None:
+    # `kttn status | head -1`: Rich's own handling exited 1, the code of "overdue found".
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kttn_cli", "status", "--as-of", AS_OF],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before kttn writes anything: its first write fails
+    error = process.stderr.read()
+    assert process.wait(timeout=60) == 141, error
+    assert error == b""

@@ -4,6 +4,7 @@ Rich console configured the same way for every command (hatch's `Terminal` habit
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import sys
 import unicodedata
@@ -75,13 +76,25 @@ def colour_wanted(stream: TextIO | None = None) -> bool:
     return bool(isatty and isatty())
 
 
-def console(stderr: bool = False) -> Console:
-    """A Rich console that prints data literally (no markup, emoji or highlighting)."""
+@functools.cache
+def _console_class() -> type[Console]:
     from rich.console import Console
 
+    class KttnConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1, the code `overdue --exit-code` gives "overdue found"; the error
+            # boundary turns a broken pipe into 141, as for every other write.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return KttnConsole
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console that prints data literally (no markup, emoji or highlighting)."""
     stream = sys.stderr if stderr else sys.stdout
     colour = colour_wanted(stream)
-    return Console(
+    return _console_class()(
         file=stream,
         markup=False,
         emoji=False,
