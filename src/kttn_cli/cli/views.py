@@ -13,6 +13,7 @@ from kttn_cli.cli.session import AsOfOption, LangOption, LedgerOption, PlanOptio
 from kttn_cli.core.model import Status
 from kttn_cli.core.status import Judged
 from kttn_cli.errors import EX_FOUND, UsageError
+from kttn_cli.i18n import say, say_n
 
 UnitFilter = Annotated[
     list[str] | None,
@@ -146,7 +147,7 @@ def overdue_command(
     judged = select(session, unit, task, [Status.OVERDUE.value])
     judged.sort(key=lambda j: -(j.days_overdue or 0))  # stable: plan order within a day
     if not (quiet and not judged):
-        emit(session, judged, output_format, "overdue")
+        emit(session, judged, output_format, "overdue", say("status.overdue", session.lang))
     if exit_code and judged:
         raise typer.Exit(EX_FOUND)
 
@@ -171,8 +172,6 @@ def upcoming_command(
     lang: LangOption = None,
 ) -> None:
     """Obligations not yet submitted that fall due within the next N days, soonest first."""
-    from kttn_cli.i18n import say, say_n
-
     session = Session(plan, ledger, as_of, lang)
     if days is None:
         # "Due soon" already applies each milestone's own warning window (DESIGN §3).
@@ -186,7 +185,7 @@ def upcoming_command(
         ]
         heading = say_n("view.within", session.lang, days, days=days)
     judged.sort(key=lambda j: j.days_left or 0)  # stable: plan order within a day
-    emit(session, judged, output_format, "upcoming", heading=heading)
+    emit(session, judged, output_format, "upcoming", heading)
 
 
 def emit(
@@ -194,20 +193,15 @@ def emit(
     judged: list[Judged],
     output_format: RowFormat,
     view: str,
-    *,
-    heading: str | None = None,
+    heading: str,
 ) -> None:
     """Write rows in the chosen format; machine formats never import Rich.
 
-    `heading` names the list for people (table and plain); by default the status that
-    the view lists (overdue, or due soon).
+    `heading` names the list for people (table and plain): `Quá hạn`, `Sắp đến hạn`, …
     """
     from kttn_cli.core.rows import to_row
-    from kttn_cli.i18n import say
 
     plan = session.full_plan
-    if heading is None:
-        heading = say("status.overdue" if view == "overdue" else "status.due_soon", session.lang)
     if output_format is RowFormat.table:
         from kttn_cli.render.status_views import render_rows
 
