@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from conftest import invoke
 
 AS_OF = "2024-07-01"
@@ -69,3 +71,27 @@ def test_a_reader_that_leaves_early_is_exit_141_not_1() -> None:
     error = process.stderr.read()
     assert process.wait(timeout=60) == 141, error
     assert error == b""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--as-of", AS_OF),
+        ("export", "--format", "json", "--as-of", AS_OF),
+        ("--version",),
+    ],
+)
+def test_stdout_on_a_full_disk_is_exit_73_in_one_line(args: tuple[str, ...]) -> None:
+    with Path("/dev/full").open("wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "kttn_cli", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "KTTN_LANG": "en"},
+            check=False,
+            timeout=60,
+        )
+    assert done.returncode == 73, done.stderr
+    assert done.stderr == "kttn: cannot write stdout: No space left on device\n"

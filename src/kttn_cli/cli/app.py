@@ -7,6 +7,7 @@ becomes exit 70 with a one-line message (the traceback only with `--debug`/KTTN_
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import importlib
@@ -20,7 +21,7 @@ import typer
 
 from kttn_cli import __version__
 from kttn_cli.cli.startup import FastCommand, FastGroup
-from kttn_cli.errors import EX_SOFTWARE, KttnError
+from kttn_cli.errors import EX_CANTCREAT, EX_SOFTWARE, KttnError
 from kttn_cli.i18n import say
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +47,8 @@ task_app = typer.Typer(
 _app.add_typer(task_app)
 
 _debug = False
+# Write errors that mean "the output does not fit": exit 73 (DESIGN §4), not 70.
+_OUTPUT_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 # Set by main() to the one command it runs: `command()` registers no other (building a
 # Typer command costs about 1 ms). Processes that import `app` get every command.
 _only: str | None = None
@@ -76,12 +79,19 @@ def boundary(func: F) -> F:
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # `kttn status | head`: the reader left; say nothing more.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            _quiet_stdout()
             raise typer.Exit(141) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in _OUTPUT_FULL:
+                # Files kttn writes say so themselves; what is left is stdout (`> /dev/full`).
+                _quiet_stdout()
+                message = say(
+                    "err.cannot_write", _lang_for_errors(kwargs), path="stdout", reason=exc.strerror
+                )
+                _error_line(message)
+                raise typer.Exit(EX_CANTCREAT) from None
             if _debug or os.environ.get("KTTN_DEBUG"):
                 traceback.print_exc()
             detail = f"{type(exc).__name__}: {exc}"
@@ -89,6 +99,12 @@ def boundary(func: F) -> F:
             raise typer.Exit(EX_SOFTWARE) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _error_line(message: str) -> None:
@@ -120,7 +136,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=boundary(_version), is_eager=True, help="Show the version."
+        ),
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
