@@ -350,13 +350,10 @@ def render_board(
     marks = MARKS_UNICODE if _unicode() else MARKS_ASCII
     chosen = {m.id for m in board_milestones(plan, include_undated)}
     cells = {(j.obligation.milestone.id, j.obligation.unit_id): j for j in judged}
+    by_milestone = _by_milestone(judged)
     seen: set[Status] = set()
     for task in plan.tasks:
-        columns = [
-            m
-            for m in task.milestones
-            if m.id in chosen and any(j.obligation.milestone.id == m.id for j in judged)
-        ]
+        columns = [m for m in task.milestones if m.id in chosen and m.id in by_milestone]
         if not columns:
             continue
         ids = {m.id for m in columns}
@@ -368,10 +365,9 @@ def render_board(
         table = Table(show_lines=False)
         table.add_column(say("col.unit", lang), overflow="fold")
         for milestone in columns:
-            group = [j for j in judged if j.obligation.milestone.id == milestone.id]
             title = Text(_column_key(task, milestone), style="bold")
             title.append("\n")
-            title.append_text(due_text(milestone, group, lang))
+            title.append_text(due_text(milestone, by_milestone[milestone.id], lang))
             table.add_column(title, overflow="fold")
         for unit_id in units:
             row: list[Text] = [Text(plan.unit(unit_id).label)]
