@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kttn_cli.core.dates import show_date, show_due
-from kttn_cli.core.model import Milestone, Plan, Status, Task
+from kttn_cli.core.model import DATED_KINDS, Milestone, Plan, Status, Task
 from kttn_cli.core.status import Judged, Rates, rates
 from kttn_cli.i18n import Lang, say, say_n
 from kttn_cli.render.plain import moved_note
@@ -327,7 +327,7 @@ def board_milestones(plan: Plan, include_undated: bool) -> list[Milestone]:
         grouped = any(plan.group(name) for name in milestone.assignees)
         if not grouped:
             continue
-        if milestone.due.kind in ("date", "quarter") or include_undated:
+        if milestone.due.kind in DATED_KINDS or include_undated:
             chosen.append(milestone)
     return chosen
 
