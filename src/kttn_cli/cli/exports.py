@@ -14,6 +14,7 @@ from kttn_cli.cli.session import AsOfOption, LangOption, LedgerOption, PlanOptio
 from kttn_cli.cli.views import StatusFilter, TaskFilter, UnitFilter, select
 from kttn_cli.errors import KttnError, TemporaryFailure, UsageError
 from kttn_cli.i18n import Lang
+from kttn_cli.render.terminal import write_bytes
 
 
 class ExportFormat(StrEnum):
@@ -100,9 +101,7 @@ def export_command(
     else:
         data = export.ics_bytes(full_plan, session.as_of, rows, session.lang, alarm_days)
     if output is None or str(output) == "-":
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        write_bytes(data)
         return
     from kttn_cli.storage.atomic import write_output
 

@@ -14,6 +14,7 @@ from kttn_cli.core.model import Status
 from kttn_cli.core.status import Judged
 from kttn_cli.errors import EX_FOUND, UsageError
 from kttn_cli.i18n import say, say_n
+from kttn_cli.render.terminal import write_bytes
 
 UnitFilter = Annotated[
     list[str] | None,
@@ -220,6 +221,4 @@ def emit(
         if output_format is RowFormat.json
         else export.csv_bytes(rows)
     )
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    write_bytes(data)

@@ -54,6 +54,14 @@ def prepare_streams() -> None:
             reconfigure(errors="kttn-fold")
 
 
+def write_bytes(data: bytes) -> None:
+    """Machine output (JSON, CSV, iCalendar) to stdout byte for byte, after any text
+    already written there."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
 def can_encode(text: str, stream: TextIO | None = None) -> bool:
     encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
     try:
