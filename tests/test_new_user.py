@@ -95,3 +95,22 @@ def test_stdout_on_a_full_disk_is_exit_73_in_one_line(args: tuple[str, ...]) -> 
         )
     assert done.returncode == 73, done.stderr
     assert done.stderr == "kttn: cannot write stdout: No space left on device\n"
+
+
+def test_a_deadline_extended_to_the_last_day_python_knows_still_exports() -> None:
+    # `extend --to 9999-12-31` was accepted, then every iCalendar export failed (exit 70).
+    args = ("--as-of", AS_OF)
+    extend = ("extend", "III.2-bc-6-thang", "kim dong", "--to", "9999-12-31", "--reason", "x")
+    assert invoke(*extend).exit_code == 0
+    for command in (("export", "--format", "ics"), ("export", "--format", "json"), ("status",)):
+        result = invoke(*command, *args)
+        assert result.exit_code == 0, result.output + result.stderr
+    ics = invoke("export", "--format", "ics", *args).stdout
+    assert "DTSTART;VALUE=DATE:99991231" in ics
+
+
+def test_a_year_typed_short_shows_with_four_digits() -> None:
+    result = invoke("submit", "III.2-bc-6-thang", "van lam", "--on", "0024-06-28", "--lang", "en")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "28/06/0024" in result.stdout
+    assert "28/06/0024" in invoke("log", "--lang", "en").stdout

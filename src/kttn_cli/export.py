@@ -107,10 +107,12 @@ def ics_bytes(
     for (milestone_id, due), group in _by_milestone_and_day(rows).items():
         first = group[0]
         event = Event()
-        event.add("uid", f"{milestone_id}-{due:%Y%m%d}@{plan.info.id}.kttn")
+        day = due.isoformat().replace("-", "")  # strftime's %Y drops the zeros of year 1
+        event.add("uid", f"{milestone_id}-{day}@{plan.info.id}.kttn")
         event.add("dtstamp", stamp)
         event.add("dtstart", due)
-        event.add("dtend", due + timedelta(days=1))
+        if due < date.max:  # without DTEND an all-day event lasts its day (RFC 5545 3.6.1)
+            event.add("dtend", due + timedelta(days=1))
         event.add("summary", one_line(f"{first.milestone_title} ({first.task_id})"))
         event.add("description", _ics_description(plan, as_of, group, lang))
         event.add("transp", "TRANSPARENT")

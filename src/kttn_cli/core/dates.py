@@ -36,7 +36,8 @@ def parse_user_date(text: str) -> date | None:
 
 def show_date(day: date | None) -> str:
     """dd/mm/yyyy, or an empty string."""
-    return day.strftime("%d/%m/%Y") if day else ""
+    # Not strftime: its %Y writes the year 24 as "24", and a typo should show as "0024".
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
 
 
 def show_due(due: Due, quarter_word: str) -> str:
