@@ -22,7 +22,7 @@ import typer
 from kttn_cli import __version__
 from kttn_cli.cli.startup import FastCommand, FastGroup
 from kttn_cli.errors import EX_CANTCREAT, EX_SOFTWARE, KttnError
-from kttn_cli.i18n import say
+from kttn_cli.i18n import Lang, say
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,11 +54,12 @@ _OUTPUT_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 _only: str | None = None
 
 
-def _lang_for_errors(kwargs: dict[str, Any]) -> Any:
+def _lang_for_errors(kwargs: dict[str, Any]) -> Lang:
+    """The language of the command's `--lang` (or KTTN_LANG); Vietnamese when that is
+    itself the error."""
     from kttn_cli.cli.session import pick_lang
 
-    session = kwargs.get("session")
-    option = getattr(session, "lang_option", None) or kwargs.get("lang")
+    option = kwargs.get("lang")
     try:
         return pick_lang(option if isinstance(option, str) else None)
     except KttnError:
