@@ -114,3 +114,15 @@ def test_a_year_typed_short_shows_with_four_digits() -> None:
     assert result.exit_code == 0, result.output + result.stderr
     assert "28/06/0024" in result.stdout
     assert "28/06/0024" in invoke("log", "--lang", "en").stdout
+
+
+def test_an_empty_as_of_is_a_bad_date_not_today() -> None:
+    result = invoke("status", "--as-of", "", "--lang", "en")
+    assert result.exit_code == 2, result.output + result.stderr
+    assert result.stderr == "kttn: invalid date '': use YYYY-MM-DD or DD/MM/YYYY (4-digit year)\n"
+
+
+def test_an_empty_kttn_today_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KTTN_TODAY", "")
+    result = invoke("status")
+    assert result.exit_code == 0, result.output + result.stderr

@@ -118,7 +118,11 @@ class Session:
 
     @cached_property
     def as_of(self) -> date:
-        text = self.as_of_text or os.environ.get("KTTN_TODAY")
+        # `--as-of ""` (a script's unset variable) is a bad date, not today; an empty
+        # KTTN_TODAY is unset, as for any environment variable.
+        if self.as_of_text is not None:
+            return user_date(self.as_of_text)
+        text = os.environ.get("KTTN_TODAY")
         return user_date(text) if text else self.today
 
     @cached_property
