@@ -76,7 +76,7 @@ def boundary(func: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except KttnError as exc:
-            _error_line(exc.message(_lang_for_errors(kwargs)))
+            error_line(exc.message(_lang_for_errors(kwargs)))
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # `kttn status | head`: the reader left; say nothing more.
@@ -91,12 +91,12 @@ def boundary(func: F) -> F:
                 message = say(
                     "err.cannot_write", _lang_for_errors(kwargs), path="stdout", reason=exc.strerror
                 )
-                _error_line(message)
+                error_line(message)
                 raise typer.Exit(EX_CANTCREAT) from None
             if _debug or os.environ.get("KTTN_DEBUG"):
                 traceback.print_exc()
             detail = f"{type(exc).__name__}: {exc}"
-            _error_line(say("err.unexpected", _lang_for_errors(kwargs), detail=detail))
+            error_line(say("err.unexpected", _lang_for_errors(kwargs), detail=detail))
             raise typer.Exit(EX_SOFTWARE) from None
 
     return wrapper  # type: ignore[return-value]
@@ -108,7 +108,8 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _error_line(message: str) -> None:
+def error_line(message: str) -> None:
+    """`kttn: message` on stderr: how every error and warning is shown."""
     sys.stderr.write(f"kttn: {message}\n")
     sys.stderr.flush()
 

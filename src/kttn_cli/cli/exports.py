@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kttn_cli.cli.app import command
+from kttn_cli.cli.app import command, error_line
 from kttn_cli.cli.session import AsOfOption, LangOption, LedgerOption, PlanOption, Session
 from kttn_cli.cli.views import StatusFilter, TaskFilter, UnitFilter, select
 from kttn_cli.errors import KttnError, TemporaryFailure, UsageError
@@ -227,5 +227,5 @@ def _fail(failed: list[tuple[int, KttnError]], total: int, lang: Lang) -> None:
     if len(errors) == 1:
         raise worst
     for error in errors:
-        sys.stderr.write(f"kttn: {error.message(lang)}\n")
+        error_line(error.message(lang))
     raise type(worst)("err.smtp_failed", failed=len(errors), total=total, first=worst.message(lang))

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kttn_cli.cli.app import command, task_app
+from kttn_cli.cli.app import command, error_line, task_app
 from kttn_cli.cli.session import (
     AsOfOption,
     LangOption,
@@ -130,10 +130,6 @@ def _echo(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def _warn(line: str) -> None:
-    sys.stderr.write(f"kttn: {line}\n")
-
-
 def _status_words(status: Status, days_late: int | None, lang: Lang) -> str:
     text = say(f"status.{status.value}", lang)
     if status is Status.LATE and days_late:
@@ -218,7 +214,7 @@ def submit_command(
 
     written = append(session.ledger_path, session.plan.info.id, lg, build)
     if reference and not reference_form_ok(reference):
-        _warn(say("warn.reference_form", lg, ref=reference))
+        error_line(say("warn.reference_form", lg, ref=reference))
     _report_submissions(session, written, lg)
 
 
