@@ -126,3 +126,10 @@ def test_an_empty_kttn_today_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KTTN_TODAY", "")
     result = invoke("status")
     assert result.exit_code == 0, result.output + result.stderr
+
+
+def test_log_headers_do_not_break_inside_a_word_at_80_columns() -> None:
+    invoke("submit", "III.2-bc-6-thang", "van lam", "--on", "2024-06-28", "--as-of", AS_OF)
+    result = invoke("log")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "Người ghi" in result.stdout

@@ -43,7 +43,9 @@ def render_log(plan: Plan, ledger: Ledger, lang: Lang) -> None:
     table.add_column(say("col.id", lang), min_width=4)
     table.add_column(say("col.kind", lang), ratio=2, overflow="fold")
     table.add_column(say("col.recorded", lang), ratio=2, overflow="fold")
-    table.add_column(say("col.by", lang), ratio=1, overflow="fold")
+    by = say("col.by", lang)
+    # A ratio alone gave "Người ghi" 4 columns at 80: the header broke inside a word.
+    table.add_column(by, ratio=1, width=len(by), overflow="fold")
     table.add_column(say("col.details", lang), ratio=6, overflow="fold")
     for record in ledger.records:
         when = record.recorded_at.astimezone(zone)
