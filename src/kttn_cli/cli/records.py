@@ -41,7 +41,7 @@ from kttn_cli.core.references import reference_form_ok
 from kttn_cli.core.status import AD_HOC_TASK_ID, Ledger, judge, obligations, with_ad_hoc_tasks
 from kttn_cli.core.text import nfc
 from kttn_cli.errors import DataError, UsageError
-from kttn_cli.i18n import Lang, say, say_n
+from kttn_cli.i18n import Lang, say, say_n, status_label
 
 
 def recorded_by() -> str:
@@ -131,7 +131,7 @@ def _echo(line: str) -> None:
 
 
 def _status_words(status: Status, days_late: int | None, lang: Lang) -> str:
-    text = say(f"status.{status.value}", lang)
+    text = status_label(status, lang)
     if status is Status.LATE and days_late:
         text += f" ({say_n('late_by', lang, days_late, days=days_late)})"
     return text

@@ -18,7 +18,7 @@ from rich.text import Text
 from kttn_cli.core.dates import show_date, show_due
 from kttn_cli.core.model import DATED_KINDS, Milestone, Plan, Status, Task
 from kttn_cli.core.status import Judged, Rates, rates
-from kttn_cli.i18n import Lang, say, say_n
+from kttn_cli.i18n import Lang, say, say_n, status_label
 from kttn_cli.render.plain import moved_note
 from kttn_cli.render.terminal import can_encode, console
 
@@ -78,7 +78,7 @@ DATE_WIDTH = 10  # dd/mm/yyyy
 
 
 def label(status: Status, lang: Lang) -> Text:
-    return Text(say(f"status.{status.value}", lang), style=STYLE[status])
+    return Text(status_label(status, lang), style=STYLE[status])
 
 
 def _unicode() -> bool:
@@ -218,7 +218,7 @@ def _counts(out: Console, summary: Rates, lang: Lang) -> None:
     for statuses in (OWED, ARRIVED):
         items = []
         for status in statuses:
-            item = Text(f"{say(f'status.{status.value}', lang)}: ", style=STYLE[status])
+            item = Text(f"{status_label(status, lang)}: ", style=STYLE[status])
             item.append(str(summary.counts[status]), style="bold")
             items.append(item)
         flow(out, items)
@@ -389,7 +389,7 @@ def render_board(
     flow(
         out,
         [
-            Text(f"{marks[s]} {say(f'status.{s.value}', lang)}", style=STYLE[s])
+            Text(f"{marks[s]} {status_label(s, lang)}", style=STYLE[s])
             for s in SEVERITY
             if s in seen
         ],
