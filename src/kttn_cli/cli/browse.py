@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kttn_cli.cli.app import command
-from kttn_cli.cli.session import LangOption, LedgerOption, PlanOption, Session
+from kttn_cli.cli.session import LangOption, LedgerOption, PlanOption, Session, pick_lang
 from kttn_cli.errors import EX_DATAERR, CannotWrite, UsageError
 from kttn_cli.i18n import say, say_n
 
@@ -143,7 +143,6 @@ def init_command(
     lang: LangOption = None,
 ) -> None:
     """Copy the bundled plan to PATH to start a new plan from it; never overwrites."""
-    from kttn_cli.cli.session import pick_lang
     from kttn_cli.storage.plan_file import BUNDLED_PLAN, BUNDLED_SCHEMA
 
     lg = pick_lang(lang)
