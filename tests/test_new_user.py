@@ -133,3 +133,20 @@ def test_log_headers_do_not_break_inside_a_word_at_80_columns() -> None:
     result = invoke("log")
     assert result.exit_code == 0, result.output + result.stderr
     assert "Người ghi" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["export", "remind"])
+def test_help_paragraphs_are_filled_to_the_terminal_width(command: str) -> None:
+    # The docstrings' own line breaks used to survive, so each broke twice at 80 columns.
+    result = invoke(command, "--help")
+    assert result.exit_code == 0, result.output + result.stderr
+    prose = result.stdout.split("╭")[0].splitlines()
+    paragraphs: list[list[str]] = [[]]
+    for line in prose:
+        if line.strip():
+            paragraphs[-1].append(line.rstrip())
+        else:
+            paragraphs.append([])
+    for paragraph in paragraphs:
+        for line in paragraph[:-1]:
+            assert len(line) > 60, result.stdout

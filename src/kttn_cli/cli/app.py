@@ -122,10 +122,20 @@ def command(
     def register(func: F) -> F:
         top = (group.info.name if group is not None else name) or None
         if _only is None or top is None or top == _only:
-            (group or _app).command(name, cls=FastCommand, **kwargs)(boundary(func))
+            options = {"help": _flowed(func.__doc__), **kwargs}
+            (group or _app).command(name, cls=FastCommand, **options)(boundary(func))
         return func
 
     return register
+
+
+def _flowed(doc: str | None) -> str | None:
+    """The docstring with each paragraph on one line: Typer keeps the line breaks inside
+    the paragraphs after the first, and the terminal then breaks those lines again."""
+    if doc is None:
+        return None
+    lines = "\n".join(line.strip() for line in doc.strip().splitlines())
+    return "\n\n".join(" ".join(p.split()) for p in lines.split("\n\n"))
 
 
 def _version(value: bool) -> None:
