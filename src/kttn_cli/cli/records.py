@@ -22,6 +22,7 @@ from kttn_cli.cli.session import (
     LedgerOption,
     PlanOption,
     Session,
+    now_utc,
     user_date,
 )
 from kttn_cli.core.dates import show_date
@@ -77,10 +78,6 @@ def _reason(text: str) -> str:
     if not why:
         raise UsageError("err.empty_reason")
     return why
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _next_ids(ledger: Ledger, count: int) -> list[str]:
@@ -186,7 +183,7 @@ def submit_command(
                     for u in clashes
                 ),
             )
-        now, by = _now(), recorded_by()
+        now, by = now_utc(), recorded_by()
         ids = iter(_next_ids(current, len(unit_ids) + len(clashes)))
         new: list[dict[str, Any]] = []
         for unit_id in unit_ids:
@@ -280,7 +277,7 @@ def void_command(
                 for r in current.active()
                 if isinstance(r, Submission | Extension) and r.milestone == target.milestone
             ]
-        now, by = _now(), recorded_by()
+        now, by = now_utc(), recorded_by()
         return [
             {**_common(ident, now, by), "type": "void", "target": victim, "reason": why}
             for ident, victim in zip(_next_ids(current, len(targets)), targets, strict=True)
@@ -322,7 +319,7 @@ def extend_command(
                 due=show_date(planned),
                 to=show_date(new_due),
             )
-        now, by = _now(), recorded_by()
+        now, by = now_utc(), recorded_by()
         ids = _next_ids(current, len(unit_ids))
         return [
             {
@@ -395,7 +392,7 @@ def task_add_command(
         (ident,) = _next_ids(current, 1)
         return [
             {
-                **_common(ident, _now(), recorded_by()),
+                **_common(ident, now_utc(), recorded_by()),
                 "type": "task",
                 "milestone": f"{AD_HOC_TASK_ID}-{count + 1}",
                 "title": clean_title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -55,8 +55,16 @@ def pick_lang(option: str | None) -> Lang:
     raise UsageError("err.bad_lang", value=value)
 
 
+# The clock is read here and nowhere else: everything below `cli` is given the date.
+
+
+def now_utc() -> datetime:
+    """When a ledger record is recorded: now, in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 def now_in_vietnam() -> datetime:
-    """The time now in Asia/Ho_Chi_Minh. The only place kttn reads the clock for it."""
+    """The time now in Asia/Ho_Chi_Minh (a reminder's Date header)."""
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(VN_ZONE))
