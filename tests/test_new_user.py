@@ -150,3 +150,22 @@ def test_help_paragraphs_are_filled_to_the_terminal_width(command: str) -> None:
     for paragraph in paragraphs:
         for line in paragraph[:-1]:
             assert len(line) > 60, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("status", "--unit", "nobody"), "no unit matches 'nobody'; see the list: `kttn units`"),
+        (
+            ("submit", "nope", "van lam", "--on", AS_OF),
+            "no milestone matches 'nope'; see the list: `kttn tasks`",
+        ),
+    ],
+)
+def test_a_name_that_matches_nothing_points_to_the_list(
+    args: tuple[str, ...], message: str
+) -> None:
+    # It said "closest: —".
+    result = invoke(*args, "--lang", "en")
+    assert result.exit_code == 2, result.output + result.stderr
+    assert result.stderr == f"kttn: {message}\n"

@@ -166,6 +166,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "không tìm thấy {what} {query!r}; gần nhất: {candidates}",
         "no {what} matches {query!r}; closest: {candidates}",
     ),
+    "err.no_match_listed": (
+        "không tìm thấy {what} {query!r}; xem danh sách: {listing}",
+        "no {what} matches {query!r}; see the list: {listing}",
+    ),
     "err.ambiguous": (
         "{query!r} khớp với nhiều {what}: {candidates}; hãy dùng mã",
         "{query!r} matches several {what}: {candidates}; use the id",

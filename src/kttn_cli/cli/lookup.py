@@ -32,12 +32,25 @@ def _pick(query: str, candidates: list[Candidate], what: str) -> str:
             candidates=", ".join(c.label for c in result.ambiguous[:8])
             + (" …" if len(result.ambiguous) > 8 else ""),
         )
+    if not result.closest:
+        raise UsageError(
+            "err.no_match_listed", query=query, what=Word(f"what.{what}"), listing=_LISTS[what]
+        )
     raise UsageError(
         "err.no_match",
         query=query,
         what=Word(f"what.{what}"),
-        candidates=", ".join(c.label for c in result.closest) or "—",
+        candidates=", ".join(c.label for c in result.closest),
     )
+
+
+# Where to look when nothing typed comes close ("closest: —" told the user nothing).
+_LISTS = {
+    "unit": "`kttn units`",
+    "milestone": "`kttn tasks`",
+    "task": "`kttn tasks`",
+    "any": "`kttn tasks`, `kttn units`",
+}
 
 
 def find_unit(plan: Plan, query: str) -> str:
