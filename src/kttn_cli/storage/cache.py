@@ -273,7 +273,11 @@ def _from_rows(document: dict[str, Any], classes: Sequence[type]) -> list[Any]:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write a temporary file beside `target`, then rename it over: readers see the old
-    entry or the new one, never half of one."""
+    entry or the new one, never half of one.
+
+    Not `atomic.replace_file`: an entry needs no fsync and no backup (losing one costs
+    only a validation), and a failure must stay an OSError, which `store` ignores.
+    """
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
