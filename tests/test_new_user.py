@@ -169,3 +169,10 @@ def test_a_name_that_matches_nothing_points_to_the_list(
     result = invoke(*args, "--lang", "en")
     assert result.exit_code == 2, result.output + result.stderr
     assert result.stderr == f"kttn: {message}\n"
+
+
+def test_a_directory_given_as_the_contacts_file_is_named_as_such(tmp_path: Path) -> None:
+    # It said "contacts file not found" (the plan's case: tests/test_plan_check.py).
+    result = invoke("remind", "--contacts", str(tmp_path), "--dry-run", "--lang", "en")
+    assert result.exit_code == 66, result.output + result.stderr
+    assert result.stderr == f"kttn: {tmp_path} is a directory, not a contacts file\n"

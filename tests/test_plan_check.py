@@ -483,7 +483,7 @@ def test_missing_plan_file_from_the_environment(
 def test_a_directory_is_not_a_plan(tmp_path: Path) -> None:
     result = invoke("check", "--plan", str(tmp_path), "--lang", "en")
     assert result.exit_code == 66, result.output
-    assert result.stderr == f"kttn: plan file not found: {tmp_path}\n"
+    assert result.stderr == f"kttn: {tmp_path} is a directory, not a plan file\n"
 
 
 def test_a_plan_that_cannot_be_read_is_65_in_one_line(tmp_path: Path) -> None:

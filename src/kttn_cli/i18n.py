@@ -120,6 +120,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "không tìm thấy {what}: {path}",
         "{what} not found: {path}",
     ),
+    "err.directory_given": (
+        "{path} là một thư mục, không phải {what}",
+        "{path} is a directory, not a {what}",
+    ),
     "err.what.plan": ("tệp kế hoạch", "plan file"),
     "err.what.ledger": ("sổ theo dõi", "ledger"),
     "err.what.contacts": ("tệp danh bạ", "contacts file"),

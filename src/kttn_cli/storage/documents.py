@@ -95,10 +95,13 @@ def dotted(loc: Loc) -> str:
 def read_raw(path: Path, what: str) -> bytes:
     """The file's bytes; a missing file is exit 66, naming `what` it should have been, and
     one that is there but cannot be read (permissions, a symlink loop) is exit 65."""
+    word = Word(f"err.what.{what}")
     try:
         return path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise MissingInput("err.missing_file", what=Word(f"err.what.{what}"), path=path) from None
+    except IsADirectoryError:  # not "not found": the user can see that it is there
+        raise MissingInput("err.directory_given", what=word, path=path) from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise MissingInput("err.missing_file", what=word, path=path) from None
     except OSError as exc:
         raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
 
