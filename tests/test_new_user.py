@@ -176,3 +176,15 @@ def test_a_directory_given_as_the_contacts_file_is_named_as_such(tmp_path: Path)
     result = invoke("remind", "--contacts", str(tmp_path), "--dry-run", "--lang", "en")
     assert result.exit_code == 66, result.output + result.stderr
     assert result.stderr == f"kttn: {tmp_path} is a directory, not a contacts file\n"
+
+
+def test_plain_lines_stay_one_obligation_a_line_whatever_the_title() -> None:
+    added = invoke(
+        "task", "add", "--title", "Báo cáo\nnhanh", "--by", "25-CV/TU",
+        "--unit", "van-lam", "--due", "2024-06-20",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output + added.stderr
+    result = invoke("overdue", "--format", "plain", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "| II.7-1 Báo cáo nhanh" in result.stdout
+    assert all(line[:2].isdigit() for line in result.stdout.splitlines()[1:]), result.stdout

@@ -11,6 +11,7 @@ from datetime import date
 from kttn_cli.core.dates import show_date
 from kttn_cli.core.model import Plan
 from kttn_cli.core.status import Judged, Obligation
+from kttn_cli.core.text import one_line
 from kttn_cli.i18n import Lang, say, time_left
 
 
@@ -35,7 +36,8 @@ def plain_lines(plan: Plan, judged: list[Judged], as_of: date, lang: Lang, headi
         fields = [due, when, plan.unit(o.unit_id).name, f"{o.milestone.id} {o.milestone.title}"]
         if o.milestone.recipient:
             fields.append(f"→ {plan.unit(o.milestone.recipient).label}")
-        lines.append(" | ".join(fields))
+        # Text from files (a title typed with a line break) must not start a line of its own.
+        lines.append(" | ".join(one_line(field) for field in fields))
     return "\n".join(lines) + "\n"
 
 
