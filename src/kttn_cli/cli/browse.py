@@ -98,10 +98,13 @@ def check_command(
             from kttn_cli.storage.documents import locate_in
 
             records = Ledger(tuple(record_from_dict(r) for r in ledger_check.records))
-            problems += [
-                locate_in(path, ("records", index, key), message, params)
-                for index, key, message, params in reference_problems(parsed_plan, records)
-            ]
+            problems += locate_in(
+                path,
+                [
+                    (("records", index, key), message, params)
+                    for index, key, message, params in reference_problems(parsed_plan, records)
+                ],
+            )
             ledger_text = (
                 say_n("check.ledger_records", lg, len(records.records), count=len(records.records))
                 if ledger_check.exists

@@ -304,7 +304,10 @@ def _drop_union_tag(loc: Loc) -> Loc:
     return tuple(out)
 
 
-def locate_in(path: Path, loc: Loc, key: str, params: dict[str, Any]) -> Problem:
-    """A problem found after parsing, located by reading the file again."""
+def locate_in(path: Path, found: list[tuple[Loc, str, dict[str, Any]]]) -> list[Problem]:
+    """Problems found after parsing, each (where, message key, parameters), located by
+    reading and indexing the file again, once for all of them."""
+    if not found:
+        return []
     parsed = Parsed(path, text=path.read_bytes().decode("utf-8").removeprefix(BOM))
-    return parsed.problem(loc, key, **params)
+    return [parsed.problem(loc, key, **params) for loc, key, params in found]
