@@ -188,3 +188,15 @@ def test_plain_lines_stay_one_obligation_a_line_whatever_the_title() -> None:
     assert result.exit_code == 0, result.output + result.stderr
     assert "| II.7-1 Báo cáo nhanh" in result.stdout
     assert all(line[:2].isdigit() for line in result.stdout.splitlines()[1:]), result.stdout
+
+
+def test_a_file_where_the_data_directory_should_be_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It said "cannot write …/kh-01-bcd-2024.ledger.toml: File exists".
+    not_a_dir = tmp_path / "data-file"
+    not_a_dir.write_text("")
+    monkeypatch.setenv("KTTN_DATA_DIR", str(not_a_dir))
+    result = invoke("submit", "III.2-bc-6-thang", "van lam", "--on", AS_OF, "--lang", "en")
+    assert result.exit_code == 73, result.output + result.stderr
+    assert result.stderr == f"kttn: cannot write {not_a_dir}: Not a directory\n"

@@ -7,6 +7,7 @@ replaces the file atomically; the previous version is kept as `<ledger>.bak`.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable, Sequence
@@ -155,6 +156,9 @@ def append(
         lock.acquire()
     except Timeout:
         raise TemporaryFailure("err.lock_timeout", path=path, seconds=timeout) from None
+    except FileExistsError:  # a file where the data directory should be: not "File exists"
+        reason = os.strerror(errno.ENOTDIR)
+        raise CannotWrite("err.cannot_write", path=path.parent, reason=reason) from None
     except OSError as exc:
         raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
     try:
