@@ -145,7 +145,7 @@ def overdue_command(
 ) -> None:
     """Overdue obligations, most days overdue first, with owner and recipient."""
     session = Session(plan, ledger, as_of, lang)
-    judged = select(session, unit, task, [Status.OVERDUE.value])
+    judged = [j for j in select(session, unit, task, None) if j.status is Status.OVERDUE]
     judged.sort(key=lambda j: -(j.days_overdue or 0))  # stable: plan order within a day
     if not (quiet and not judged):
         emit(session, judged, output_format, "overdue", say("status.overdue", session.lang))
@@ -174,15 +174,19 @@ def upcoming_command(
 ) -> None:
     """Obligations not yet submitted that fall due within the next N days, soonest first."""
     session = Session(plan, ledger, as_of, lang)
+    scope = select(session, unit, task, None)
     if days is None:
         # "Due soon" already applies each milestone's own warning window (DESIGN §3).
-        judged = select(session, unit, task, [Status.DUE_SOON.value])
+        judged = [j for j in scope if j.status is Status.DUE_SOON]
         heading = say("status.due_soon", session.lang)
     else:
+        # Due soon and pending are the open, dated obligations not yet overdue.
         judged = [
             j
-            for j in select(session, unit, task, [Status.DUE_SOON.value, Status.PENDING.value])
-            if j.days_left is not None and j.days_left <= days
+            for j in scope
+            if j.status in (Status.DUE_SOON, Status.PENDING)
+            and j.days_left is not None
+            and j.days_left <= days
         ]
         heading = say_n("view.within", session.lang, days, days=days)
     judged.sort(key=lambda j: j.days_left or 0)  # stable: plan order within a day
