@@ -118,7 +118,15 @@ class Session:
     def ledger(self) -> Ledger:
         from kttn_cli.storage.ledger_file import load_ledger
 
-        return load_ledger(self.ledger_path, self.plan.info.id, self.lang)
+        path = self.ledger_path
+        # No ledger at the default place is a new, empty one; a ledger named with
+        # --ledger/KTTN_LEDGER that is not there is more likely a typo: reading it as
+        # empty would show everything overdue (`kttn submit` still creates it).
+        if (self.ledger_option or os.environ.get("KTTN_LEDGER")) and not path.exists():
+            from kttn_cli.errors import MissingInput, Word
+
+            raise MissingInput("err.missing_file", what=Word("err.what.ledger"), path=path)
+        return load_ledger(path, self.plan.info.id, self.lang)
 
     @cached_property
     def today(self) -> date:

@@ -17,7 +17,14 @@ from typing import Any, get_args
 
 from kttn_cli.core.model import LedgerRecord, record_from_dict
 from kttn_cli.core.status import Ledger
-from kttn_cli.errors import CannotWrite, ConfigError, DataError, TemporaryFailure, Word
+from kttn_cli.errors import (
+    CannotWrite,
+    ConfigError,
+    DataError,
+    MissingInput,
+    TemporaryFailure,
+    Word,
+)
 from kttn_cli.i18n import Lang
 from kttn_cli.storage.atomic import replace_file
 from kttn_cli.storage.documents import Problem, parse_toml, validation_problems
@@ -52,6 +59,8 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise MissingInput("err.directory_given", what=Word("err.what.ledger"), path=path) from None
     except OSError as exc:
         raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
 
