@@ -330,7 +330,10 @@ def test_init_writes_a_plan_that_check_accepts(tmp_path: Path) -> None:
     target = tmp_path / "plan_2025.toml"
     result = invoke("init", str(target))
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Đã tạo {target} từ kế hoạch kèm theo.\n"
+    assert result.stdout == (
+        f"Đã tạo {target} từ kế hoạch kèm theo.\n"
+        "Hãy đổi `id` trong bảng [plan] (kh-01-bcd-2024): mỗi id có sổ theo dõi riêng.\n"
+    )
     first, rest = target.read_text(encoding="utf-8").split("\n", 1)
     assert first == f"#:schema {BUNDLED_SCHEMA.as_uri()}"
     assert rest == BUNDLED_PLAN.read_text(encoding="utf-8").split("\n", 1)[1]

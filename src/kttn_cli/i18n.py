@@ -272,7 +272,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.by": ("Người ghi", "By"),
     "col.details": ("Nội dung", "Details"),
     "voided_by": ("đã huỷ bởi {id}", "voided by {id}"),
-    "init.done": ("Đã tạo {path} từ kế hoạch kèm theo.", "Wrote {path} from the bundled plan."),
+    "init.done": (
+        "Đã tạo {path} từ kế hoạch kèm theo.\n"
+        "Hãy đổi `id` trong bảng [plan] ({id}): mỗi id có sổ theo dõi riêng.",
+        "Wrote {path} from the bundled plan.\n"
+        "Change `id` in its [plan] table ({id}): each plan id has its own ledger.",
+    ),
     # export (issue 5)
     "err.option_for_format": (
         "{option} chỉ dùng với --format {format}",

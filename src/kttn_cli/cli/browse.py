@@ -146,7 +146,7 @@ def init_command(
     lang: LangOption = None,
 ) -> None:
     """Copy the bundled plan to PATH to start a new plan from it; never overwrites."""
-    from kttn_cli.storage.plan_file import BUNDLED_PLAN, BUNDLED_SCHEMA
+    from kttn_cli.storage.plan_file import BUNDLED_PLAN, BUNDLED_SCHEMA, load_plan
 
     lg = pick_lang(lang)
     if path.exists() or path.is_symlink():
@@ -164,4 +164,6 @@ def init_command(
         raise UsageError("err.exists", path=path) from None
     except OSError as exc:
         raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
-    sys.stdout.write(say("init.done", lg, path=path) + "\n")
+    # The copy keeps the bundled plan's id, and so would share its ledger until renamed.
+    plan_id = load_plan(BUNDLED_PLAN, lg).info.id
+    sys.stdout.write(say("init.done", lg, path=path, id=plan_id) + "\n")
