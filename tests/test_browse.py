@@ -143,7 +143,7 @@ def test_units_lists_units_and_groups(plan_data: dict[str, Any]) -> None:
 
 
 def shown(*args: str) -> tuple[int, list[str], str]:
-    result = invoke("show", *args)
+    result = invoke("show", *args, "--as-of", "2024-07-01")
     return result.exit_code, result.stdout.splitlines(), result.stderr
 
 
@@ -165,24 +165,29 @@ VAN_LAM = "Mã: van-lam"
 def test_show_unit_by_id_or_name_without_diacritics(query: str) -> None:
     code, lines, stderr = shown(query)
     assert code == 0, stderr
-    assert lines[:3] == [VAN_LAM, "Tên: Huyện ủy Văn Lâm", "Tên ngắn: Văn Lâm"]
+    assert lines[:4] == [
+        "Tính đến ngày 01/07/2024",
+        VAN_LAM,
+        "Tên: Huyện ủy Văn Lâm",
+        "Tên ngắn: Văn Lâm",
+    ]
 
 
 def test_show_unit_lists_what_it_owes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     code, lines, _ = shown("van lam")
     assert code == 0
-    assert lines[4:] == [
+    assert lines[5:] == [
         "Mốc: III.2-ke-hoach — Kế hoạch cụ thể của đơn vị để tổ chức triển khai thực hiện "
-        "(Không thời hạn)",
+        "(Không thời hạn) — Không thời hạn",
         "Mốc: III.2-bc-6-thang — Báo cáo sơ kết 06 tháng của ban chỉ đạo cấp huyện và đơn vị "
-        "được phân công (30/06/2024)",
+        "được phân công (30/06/2024) — Quá hạn (quá hạn 1 ngày)",
         "Mốc: III.2-bc-nam — Báo cáo tổng kết năm của ban chỉ đạo cấp huyện và đơn vị được "
-        "phân công (31/12/2024)",
+        "phân công (31/12/2024) — Trong hạn",
         "Mốc: III.2-phan-anh — Phản ánh khó khăn, vướng mắc về Cơ quan Thường trực Ban Chỉ đạo "
-        "(Theo yêu cầu)",
+        "(Theo yêu cầu) — Không thời hạn",
         "Mốc: III.2-kien-toan — Kiện toàn ban chỉ đạo cấp huyện theo cơ cấu tại Nghị quyết số "
-        "15-NQ/TU (Theo yêu cầu)",
+        "15-NQ/TU (Theo yêu cầu) — Không thời hạn",
     ]
 
 
@@ -206,14 +211,15 @@ def test_show_milestone_by_id(monkeypatch: pytest.MonkeyPatch) -> None:
     code, lines, stderr = shown("III.3-bc-6-thang", "--lang", "en")
     assert code == 0, stderr
     assert lines == [
+        "As of 01/07/2024",
         "ID: III.3-bc-6-thang",
         "Task: III.3 — Ban Tổ chức Tỉnh ủy - Cơ quan thường trực Ban Chỉ đạo",
         "Title: Báo cáo sơ kết 06 tháng của Ban Chỉ đạo (tổng hợp)",
         "Due: 05/07/2024 — xong trước 05/7/2024",
         "Kind: Date",
-        "Owners: Ban Tổ chức Tỉnh ủy — Cơ quan thường trực Ban Chỉ đạo",
         "Recipient: Ban Thường vụ Tỉnh ủy",
         "Where in the text: Mục III, điểm 3, gạch đầu dòng 2",
+        "Unit: Ban Tổ chức Tỉnh ủy — Cơ quan thường trực Ban Chỉ đạo — Due soon",
         "Waiting for: III.1-bc-6-thang, III.2-bc-6-thang",
     ]
 

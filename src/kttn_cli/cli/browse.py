@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 
 from kttn_cli.cli.app import command
-from kttn_cli.cli.session import LangOption, LedgerOption, PlanOption, Session, pick_lang
+from kttn_cli.cli.session import (
+    AsOfOption,
+    LangOption,
+    LedgerOption,
+    PlanOption,
+    Session,
+    pick_lang,
+)
 from kttn_cli.errors import EX_DATAERR, CannotWrite, UsageError
 from kttn_cli.i18n import say, say_n
 
@@ -40,15 +47,20 @@ def show_command(
     name: Annotated[str, typer.Argument(help="A task, milestone or unit: id or name")],
     plan: PlanOption = None,
     ledger: LedgerOption = None,
+    as_of: AsOfOption = None,
     lang: LangOption = None,
 ) -> None:
-    """One task, milestone or unit, by id or by name typed without diacritics."""
+    """One task, milestone or unit, by id or by name typed without diacritics.
+
+    A milestone shows each unit's status, a unit each milestone it owes, as of the date.
+    """
     from kttn_cli.cli.lookup import find_any
     from kttn_cli.render.plan_views import render_one
 
-    session = Session(plan_option=plan, ledger_option=ledger, lang_option=lang)
+    session = Session(plan, ledger, as_of, lang)
     kind, ident = find_any(session.full_plan, name)
-    render_one(session.full_plan, kind, ident, session.lang)
+    judged = {(j.obligation.milestone.id, j.obligation.unit_id): j for j in session.judged}
+    render_one(session.full_plan, kind, ident, session.lang, judged, session.as_of)
 
 
 @command("paths")

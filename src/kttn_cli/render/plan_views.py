@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.table import Table
 from rich.text import Text
 
-from kttn_cli.core.dates import show_due
-from kttn_cli.core.model import Milestone, Plan
-from kttn_cli.i18n import Lang, say
+from kttn_cli.core.dates import show_date, show_due
+from kttn_cli.core.model import Milestone, Plan, Status
+from kttn_cli.core.status import Judged
+from kttn_cli.i18n import Lang, say, say_n, status_label
 from kttn_cli.render.terminal import console
 
 
@@ -91,9 +94,35 @@ def render_units(plan: Plan, lang: Lang) -> None:
     out.print(groups)
 
 
-def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
+def status_words(judged: Judged, lang: Lang) -> str:
+    """`Quá hạn (1 ngày)`, `Hoàn thành đúng hạn (28/06/2024, 12-BC/HU)`, …"""
+    words = status_label(judged.status.value, lang)
+    sub = judged.submission
+    if judged.status is Status.OVERDUE and judged.days_overdue is not None:
+        words += f" ({say_n('overdue_by', lang, judged.days_overdue, days=judged.days_overdue)})"
+    elif sub is not None:
+        detail = [show_date(sub.on), *([sub.reference] if sub.reference else [])]
+        if judged.days_late:
+            detail.append(say_n("late_by", lang, judged.days_late, days=judged.days_late))
+        words += f" ({', '.join(detail)})"
+    elif judged.obligation.extended_to:
+        words += f" ({say('col.due', lang)} {show_date(judged.obligation.extended_to)})"
+    return words
+
+
+def render_one(
+    plan: Plan,
+    kind: str,
+    ident: str,
+    lang: Lang,
+    judged: dict[tuple[str, str], Judged],
+    as_of: date,
+) -> None:
+    """One task, milestone or unit; milestones and units with each obligation's status."""
     out = console()
     lines: list[tuple[str, str]] = []
+    if kind != "task":
+        lines.append(("", say("as_of", lang, date=show_date(as_of))))
     if kind == "task":
         task = plan.task(ident)
         lines = [
@@ -106,24 +135,27 @@ def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
     elif kind == "milestone":
         m = plan.milestone(ident)
         recipient = plan.unit(m.recipient).name if m.recipient else ""
-        lines = [
+        lines += [
             (say("col.id", lang), m.id),
             (say("col.task", lang), f"{m.task_id} — {plan.task(m.task_id).title}"),
             (say("col.title", lang), m.title),
             (say("col.due", lang), due_cell(m, lang).plain.replace("\n", " — ")),
             (say("col.kind", lang), say(f"kind.{m.due.kind}", lang)),
-            (
-                say("col.owners", lang),
-                ", ".join(plan.unit(u).name for u in plan.expand(m.assignees)),
-            ),
             (say("col.recipient", lang), recipient),
             (say("col.source", lang), m.source),
+        ]
+        lines += [
+            (
+                say("col.unit", lang),
+                f"{plan.unit(u).name} — {status_words(judged[(m.id, u)], lang)}",
+            )
+            for u in plan.expand(m.assignees)
         ]
         if m.inputs:
             lines.append((say("waits_for", lang), ", ".join(m.inputs)))
     else:
         unit = plan.unit(ident)
-        lines = [
+        lines += [
             (say("col.id", lang), unit.id),
             (say("col.name", lang), unit.name),
             (say("col.short", lang), unit.short or ""),
@@ -133,7 +165,8 @@ def render_one(plan: Plan, kind: str, ident: str, lang: Lang) -> None:
         lines += [
             (
                 say("col.milestone", lang),
-                f"{m.id} — {m.title} ({due_label(m, lang)})",
+                f"{m.id} — {m.title} ({due_label(m, lang)}) — "
+                f"{status_words(judged[(m.id, unit.id)], lang)}",
             )
             for m in owed
         ]
