@@ -58,3 +58,18 @@ def test_a_directory_as_ledger_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 66, result.output
     assert "is a directory" in result.stderr
     assert str(tmp_path) in result.stderr
+
+
+def test_paths_still_prints_what_it_knows_when_the_plan_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "no-plan.toml"
+    monkeypatch.setenv("KTTN_PLAN", str(missing))
+    result = invoke("paths", "--lang", "en")
+    assert result.exit_code == 66, result.output
+    assert result.stdout == (
+        f"Plan: {missing}\n"
+        "Ledger: (unknown: the plan cannot be read)\n"
+        f"Data directory: {tmp_path / 'data'}\n"
+    )
+    assert result.stderr == f"kttn: plan file not found: {missing}\n"

@@ -77,6 +77,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "paths.ledger": ("Sổ theo dõi", "Ledger"),
     "paths.data": ("Thư mục dữ liệu", "Data directory"),
     "paths.bundled": ("(kế hoạch kèm theo)", "(bundled plan)"),
+    "paths.unknown": (
+        "(chưa xác định: cần đọc được kế hoạch)",
+        "(unknown: the plan cannot be read)",
+    ),
     "paths.missing": ("(chưa có)", "(not created yet)"),
     # check
     "check.ok": (

@@ -18,7 +18,7 @@ from kttn_cli.cli.session import (
     Session,
     pick_lang,
 )
-from kttn_cli.errors import EX_DATAERR, CannotWrite, UsageError
+from kttn_cli.errors import EX_DATAERR, CannotWrite, KttnError, UsageError
 from kttn_cli.i18n import say, say_n
 
 
@@ -74,12 +74,21 @@ def paths_command(
     session = Session(plan_option=plan, ledger_option=ledger, lang_option=lang)
     lg = session.lang
     plan_note = f"  {say('paths.bundled', lg)}" if session.plan_path == BUNDLED_PLAN else ""
-    ledger_note = "" if session.ledger_path.exists() else f"  {say('paths.missing', lg)}"
+    # The diagnostic command: with a plan it cannot read (the default ledger is named
+    # after the plan's id), it still prints what it knows, then fails as any command would.
+    failure: KttnError | None = None
+    try:
+        missing = "" if session.ledger_path.exists() else f"  {say('paths.missing', lg)}"
+        ledger_line = f"{session.ledger_path}{missing}"
+    except KttnError as exc:
+        failure, ledger_line = exc, say("paths.unknown", lg)
     sys.stdout.write(
         f"{say('paths.plan', lg)}: {session.plan_path}{plan_note}\n"
-        f"{say('paths.ledger', lg)}: {session.ledger_path}{ledger_note}\n"
+        f"{say('paths.ledger', lg)}: {ledger_line}\n"
         f"{say('paths.data', lg)}: {data_dir()}\n"
     )
+    if failure is not None:
+        raise failure
 
 
 @command("check")
