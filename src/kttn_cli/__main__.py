@@ -1,3 +1,3 @@
-from kttn_cli.cli.app import main
+from kttn_cli.cli.entry import main
 
 main()

@@ -1,14 +1,15 @@
-"""Exceptions that carry their exit code (DESIGN §4) and a translatable one-line message.
+"""Exceptions that carry their exit code and a message to translate when shown.
 
-Code raises these anywhere; the one error boundary in `cli.app` prints the message on
-stderr and exits with the code. Nothing else calls `sys.exit`.
+Code raises these anywhere; the one error boundary (`cli.app`) prints the message on
+stderr, in the language of the run, and exits with the code (docs/architecture.md,
+"Exit codes"). Nothing else calls `sys.exit`.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from kttn_cli.i18n import Lang, say, say_n
+from kttn_cli.i18n import _, n_
 
 EX_OK = 0
 EX_FOUND = 1  # `overdue --exit-code` found overdue items; never used for errors
@@ -19,31 +20,45 @@ EX_SOFTWARE = 70
 EX_CANTCREAT = 73
 EX_TEMPFAIL = 75
 EX_CONFIG = 78
+EX_INTERRUPTED = 130
+EX_BROKEN_PIPE = 141
+
+
+class Phrase:
+    """A message and its parameters, put into words only when shown (`str()`).
+
+    `message` is English source text marked with `N_()`; with `plural`, the parameter
+    `count` picks the form. Parameters may be phrases themselves ("the ledger").
+    """
+
+    def __init__(self, message: str, /, plural: str | None = None, **params: Any) -> None:
+        self.message = message
+        self.plural = plural
+        self.params = params
+
+    def __str__(self) -> str:
+        params = {k: str(v) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        if self.plural is not None:
+            template = n_(self.message, self.plural, int(params["count"]))
+        else:
+            template = _(self.message)
+        return template.format(**params) if params else template
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.message!r}, {self.params!r})"
 
 
 class KttnError(Exception):
-    """A failure the user can act on: a message id, its parameters, an exit code."""
+    """A failure the user can act on: a phrase and an exit code."""
 
     exit_code: ClassVar[int] = EX_SOFTWARE
 
-    def __init__(self, key: str, /, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+    def __init__(self, message: str, /, plural: str | None = None, **params: Any) -> None:
+        super().__init__(message)
+        self.phrase = Phrase(message, plural, **params)
 
-    def message(self, lang: Lang) -> str:
-        params = {k: say(v.key, lang) if isinstance(v, Word) else v for k, v in self.params.items()}
-        count = params.get("count")
-        if isinstance(count, int):
-            return say_n(self.key, lang, count, **params)
-        return say(self.key, lang, **params)
-
-
-class Word:
-    """A translatable word inside a message parameter (e.g. "plan file")."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
+    def text(self) -> str:
+        return str(self.phrase)
 
 
 class UsageError(KttnError):
@@ -54,6 +69,26 @@ class DataError(KttnError):
     """Invalid plan, ledger or input data."""
 
     exit_code = EX_DATAERR
+
+
+class FileProblems(DataError):
+    """A file kttn cannot use, with every problem found in it (as data).
+
+    The message names the first problem as `{first}`; the error boundary words it (the
+    words of problems live in `render.problems`, which this module cannot import).
+    """
+
+    def __init__(
+        self, problems: list[Any], message: str, /, plural: str | None = None, **params: Any
+    ) -> None:
+        super().__init__(message, plural, **params)
+        self.problems = problems
+
+
+class ConfigProblems(FileProblems):
+    """A settings file kttn cannot use (exit 78, like any bad setting)."""
+
+    exit_code = EX_CONFIG
 
 
 class MissingInput(KttnError):

@@ -1,4 +1,5 @@
-"""Machine formats of the obligation rows: JSON, CSV and iCalendar (DESIGN §4).
+"""Machine formats of the obligation rows: JSON, CSV and iCalendar (docs/architecture.md,
+"Machine outputs").
 
 Rows in, bytes out. No Rich here: cron and scripts take these paths, and they must start
 fast; `icalendar` is imported only when a calendar is asked for.
@@ -12,10 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from kttn_cli.core.dates import show_date
+from kttn_cli.core.ledger import Ledger
 from kttn_cli.core.model import Plan, Status
 from kttn_cli.core.rows import ROW_KEYS, Row, document
 from kttn_cli.core.text import one_line
-from kttn_cli.i18n import Lang, say, say_n, status_label
+from kttn_cli.i18n import _, n_
+from kttn_cli.render import describe
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -60,8 +63,12 @@ def csv_bytes(
 def _cell(value: Any, raw: bool) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, list):
+        value = ";".join(value)
     text = str(value)
     if not raw and text.startswith(FORMULA_STARTS) and not _is_number(text):
         return "'" + text
@@ -84,16 +91,13 @@ ALARM_HOUR = 9  # the reminder fires at 09:00, N days before the due day
 _AHEAD = frozenset({Status.DUE_SOON, Status.PENDING})
 
 
-def ics_bytes(
-    plan: Plan, as_of: date, rows: Sequence[Row], lang: Lang, alarm_days: int | None = None
-) -> bytes:
+def ics_bytes(plan: Plan, as_of: date, rows: Sequence[Row], alarm_days: int | None = None) -> bytes:
     """iCalendar: one all-day VEVENT per dated milestone and deadline.
 
-    Units whose deadline was extended get an event of their own on the new day. The UID is
-    built from the milestone, the day and the plan, so it survives status changes and
-    re-exports; DTSTAMP is the as-of date (not the clock), so the same inputs give the
-    same bytes. `alarm_days` adds a VALARM at 09:00 that many days before the due day to
-    events still ahead (due soon or pending). Outlook and Google ignore VTODO: hence events.
+    Units whose deadline was extended get an event of their own on the new day. DTSTAMP
+    is the as-of date (not the clock), so the same inputs give the same bytes.
+    `alarm_days` adds a VALARM at 09:00 that many days before the due day to events
+    still ahead. Outlook and Google ignore VTODO: hence events.
     """
     from icalendar import Alarm, Calendar, Event
 
@@ -102,7 +106,7 @@ def ics_bytes(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", say("plan_header", lang, number=plan.info.number))
+    cal.add("x-wr-calname", one_line(describe.plan_heading(plan)))
     stamp = datetime.combine(as_of, time(0), tzinfo=UTC)
     for (milestone_id, due), group in _by_milestone_and_day(rows).items():
         first = group[0]
@@ -114,12 +118,14 @@ def ics_bytes(
         if due < date.max:  # without DTEND an all-day event lasts its day (RFC 5545 3.6.1)
             event.add("dtend", due + timedelta(days=1))
         event.add("summary", one_line(f"{first.milestone_title} ({first.task_id})"))
-        event.add("description", _ics_description(plan, as_of, group, lang))
+        event.add("description", _ics_description(plan, as_of, group))
         event.add("transp", "TRANSPARENT")
         if alarm_days is not None and any(r.status in _AHEAD for r in group):
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", say("ics.alarm", lang, title=one_line(first.milestone_title)))
+            alarm.add(
+                "description", _("Due soon: {title}").format(title=one_line(first.milestone_title))
+            )
             alarm.add("trigger", timedelta(days=-alarm_days, hours=ALARM_HOUR))
             event.add_component(alarm)
         cal.add_component(event)
@@ -136,30 +142,86 @@ def _by_milestone_and_day(rows: Sequence[Row]) -> dict[tuple[str, date], list[Ro
     return groups
 
 
-def _ics_description(plan: Plan, as_of: date, group: list[Row], lang: Lang) -> str:
-    """Task, deadline as written, recipient, then one line per unit with its status; text
-    from files is made one line each, so no line of it can pass for another."""
+def _ics_description(plan: Plan, as_of: date, group: list[Row]) -> str:
+    """Task, deadline as written, recipients, then one line per unit with its status;
+    text from files is made one line each, so no line of it can pass for another."""
     first = group[0]
-    lines = [say("ics.task", lang, id=first.task_id, title=one_line(first.task_title))]
+    lines = [_("Task {id}: {title}").format(id=first.task_id, title=one_line(first.task_title))]
     if first.due_text:
-        lines.append(f"{say('col.due_text', lang)}: {one_line(first.due_text)}")
-    if first.recipient_id and plan.has_unit(first.recipient_id):
-        recipient = one_line(plan.unit(first.recipient_id).label)
-        lines.append(f"{say('col.recipient', lang)}: {recipient}")
-    lines.append(f"{say('col.units', lang)}:")
+        lines.append(_("Deadline as written: {text}").format(text=one_line(first.due_text)))
+    milestone = plan.milestone(first.milestone_id)
+    to = describe.recipients_text(plan, milestone)
+    if to:
+        lines.append(one_line(to))
+    lines.append(_("Units:"))
     for row in group:
         details = []
-        if row.planned_due is not None and row.planned_due != row.due:
-            details.append(say("ics.planned", lang, date=show_date(row.planned_due)))
         if row.days_overdue is not None:
-            details.append(say_n("overdue_by", lang, row.days_overdue, days=row.days_overdue))
+            details.append(
+                n_("{days} day overdue", "{days} days overdue", row.days_overdue).format(
+                    days=row.days_overdue
+                )
+            )
         if row.days_late is not None:
-            details.append(say_n("late_by", lang, row.days_late, days=row.days_late))
+            details.append(describe.late_by(row.days_late))
         if row.submitted_on is not None:
-            details.append(say("ics.submitted", lang, date=show_date(row.submitted_on)))
+            details.append(_("received {date}").format(date=show_date(row.submitted_on)))
         if row.reference:
             details.append(one_line(row.reference))
         extra = f" ({'; '.join(details)})" if details else ""
-        lines.append(f"- {one_line(row.unit_name)}: {status_label(row.status, lang)}{extra}")
-    lines.append(say("as_of", lang, date=show_date(as_of)))
+        lines.append(f"- {one_line(row.unit_name)}: {describe.status_label(row.status)}{extra}")
+    lines.append(describe.as_of_line(as_of))
     return "\n".join(lines)
+
+
+def records_json(ledger: Ledger) -> bytes:
+    """`kttn log --format json`: every record, with its id and type, in ledger order."""
+    from dataclasses import asdict
+
+    from kttn_cli.schema.ledger import record_type
+
+    out = []
+    for record in ledger.records:
+        item: dict[str, Any] = {"id": record.id, "type": record_type(record)}
+        for key, value in asdict(record).items():
+            if key == "id":
+                continue
+            if isinstance(value, datetime):
+                value = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            item[key] = value
+        out.append(item)
+    return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+UNIT_KEYS = ("id", "name", "short", "kind", "email", "active_from", "active_until", "replaces")
+
+
+def units_bytes(plan: Plan, as_of: date | None, output_format: str) -> bytes:
+    """`kttn units --format json|csv`: the units (that exist on `as_of`, when given)."""
+    rows = []
+    for unit in plan.units:
+        if as_of is not None and not unit.active_on(as_of):
+            continue
+        row: dict[str, Any] = {}
+        for key in UNIT_KEYS:
+            value = getattr(unit, key)
+            row[key] = (
+                value.isoformat() if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
+            )
+        rows.append(row)
+    if output_format == "json":
+        doc = {"plan": {"id": plan.info.id, "number": plan.info.number}, "units": rows}
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(UNIT_KEYS)
+    for row in rows:
+        writer.writerow([_cell(row[k], raw=False) for k in UNIT_KEYS])
+    return buffer.getvalue().encode("utf-8")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from kttn_cli.core.model import Plan
 from kttn_cli.core.resolve import Candidate, Resolution, resolve
 from kttn_cli.core.text import nfc
-from kttn_cli.errors import UsageError, Word
+from kttn_cli.errors import Phrase, UsageError
+from kttn_cli.i18n import N_
 
 
 def unit_candidates(plan: Plan) -> list[Candidate]:
@@ -13,11 +14,28 @@ def unit_candidates(plan: Plan) -> list[Candidate]:
 
 
 def milestone_candidates(plan: Plan) -> list[Candidate]:
-    return [Candidate(m.id, (m.title,)) for m in plan.milestones]
+    return [
+        Candidate(m.id, (m.title, *((m.short,) if m.short else ()))) for m in plan.milestones
+    ]
 
 
 def task_candidates(plan: Plan) -> list[Candidate]:
     return [Candidate(t.id, (t.title,)) for t in plan.tasks]
+
+
+# "matches several milestones": the plural of each kind of thing, for ambiguous names.
+_SEVERAL = {
+    "unit": N_("{query!r} matches several units: {candidates}; use the id"),
+    "milestone": N_("{query!r} matches several milestones: {candidates}; use the id"),
+    "task": N_("{query!r} matches several tasks: {candidates}; use the id"),
+    "any": N_("{query!r} matches several tasks, milestones or units: {candidates}; use the id"),
+}
+_WHAT = {
+    "unit": N_("unit"),
+    "milestone": N_("milestone"),
+    "task": N_("task"),
+    "any": N_("task, milestone or unit"),
+}
 
 
 def _pick(query: str, candidates: list[Candidate], what: str) -> str:
@@ -26,20 +44,22 @@ def _pick(query: str, candidates: list[Candidate], what: str) -> str:
         return result.match.id
     if result.ambiguous:
         raise UsageError(
-            "err.ambiguous",
+            _SEVERAL[what],
             query=query,
-            what=Word(f"what.{what}"),
             candidates=", ".join(c.label for c in result.ambiguous[:8])
             + (" …" if len(result.ambiguous) > 8 else ""),
         )
     if not result.closest:
         raise UsageError(
-            "err.no_match_listed", query=query, what=Word(f"what.{what}"), listing=_LISTS[what]
+            N_("no {what} matches {query!r}; see the list: {listing}"),
+            query=query,
+            what=Phrase(_WHAT[what]),
+            listing=_LISTS[what],
         )
     raise UsageError(
-        "err.no_match",
+        N_("no {what} matches {query!r}; closest: {candidates}"),
         query=query,
-        what=Word(f"what.{what}"),
+        what=Phrase(_WHAT[what]),
         candidates=", ".join(c.label for c in result.closest),
     )
 

@@ -1,58 +1,29 @@
-"""What every command shares: its settings (option > environment > default) and the state
-they select — the plan, the ledger, the as-of date — loaded once, on first use."""
+"""What every command shares: its settings, and the state they select — the plan, the
+ledger, the as-of date — loaded once, on first use (docs/architecture.md, "CLI")."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Any
 
-import typer
-
+from kttn_cli.cli.settings import Settings, absolute
 from kttn_cli.core.dates import VN_ZONE, parse_user_date
 from kttn_cli.core.model import Plan
-from kttn_cli.core.status import Judged, Ledger, Shifter, judge_all, with_ad_hoc_tasks
-from kttn_cli.errors import UsageError
-from kttn_cli.i18n import LANGS, Lang
+from kttn_cli.core.obligations import Obligation, Shift, obligations
+from kttn_cli.core.problems import Problem
+from kttn_cli.core.status import Judged, judge_all
+from kttn_cli.errors import ConfigError, MissingInput, UsageError
+from kttn_cli.i18n import N_, _
+from kttn_cli.storage.loader import State
 
-PlanOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plan", help="Plan file (env KTTN_PLAN; default: the bundled plan)", show_default=False
-    ),
-]
-LedgerOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--ledger",
-        help="Ledger file (env KTTN_LEDGER; default: one per plan in KTTN_DATA_DIR)",
-        show_default=False,
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Judge as of this date, YYYY-MM-DD or DD/MM/YYYY "
-        "(env KTTN_TODAY; default: today in Vietnam)",
-        show_default=False,
-    ),
-]
-LangOption = Annotated[
-    str | None,
-    typer.Option("--lang", help="vi or en (env KTTN_LANG; default: vi)", show_default=False),
-]
+if TYPE_CHECKING:
+    from kttn_cli.cli.interrupts import Guard
+    from kttn_cli.render.terminal import Terminal
 
-
-def pick_lang(option: str | None) -> Lang:
-    value = (option or os.environ.get("KTTN_LANG") or "vi").strip().lower()
-    for lang in LANGS:
-        if value == lang or value.startswith(f"{lang}_") or value.startswith(f"{lang}-"):
-            return lang
-    raise UsageError("err.bad_lang", value=value)
+DEFAULT_LOCK_TIMEOUT = 10.0
 
 
 # The clock is read here and nowhere else: everything below `cli` is given the date.
@@ -64,7 +35,7 @@ def now_utc() -> datetime:
 
 
 def now_in_vietnam() -> datetime:
-    """The time now in Asia/Ho_Chi_Minh (a reminder's Date header)."""
+    """The time now in Asia/Ho_Chi_Minh (a reminder's Date header, a calendar's stamp)."""
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(VN_ZONE))
@@ -75,87 +46,236 @@ def today_in_vietnam() -> date:
     return now_in_vietnam().date()
 
 
-def user_date(text: str) -> date:
-    """A date typed by a person, strictly (DESIGN §4); exit 2 otherwise."""
+def user_date(text: str, where: str = "") -> date:
+    """A date typed by a person, strictly (YYYY-MM-DD or DD/MM/YYYY); exit 2 otherwise."""
     from kttn_cli.core.text import nfc
 
     day = parse_user_date(nfc(text))
     if day is None:
-        raise UsageError("err.bad_date", value=text)
+        raise UsageError(
+            N_("invalid date {value!r}{where}: use YYYY-MM-DD or DD/MM/YYYY (4-digit year)"),
+            value=text,
+            where=f" ({where})" if where else "",
+        )
     return day
 
 
-@dataclass
 class Session:
-    plan_option: Path | None = None
-    ledger_option: Path | None = None
-    as_of_text: str | None = None
-    lang_option: str | None = None
+    """Settings in force and the state they select, for one command."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], date] = today_in_vietnam,
+    ) -> None:
+        self.settings = settings
+        self._clock = clock
+        self.guard: Guard | None = None  # set by the error boundary around a command
+        self.unconfirmed = False  # a committed write whose confirmation was not shown
+
+    @classmethod
+    def for_command(cls, env: Mapping[str, str], options: Mapping[str, Any]) -> Session:
+        return cls(Settings.from_environment(env, options))
+
+    # --- where things are ---------------------------------------------------------------
 
     @cached_property
-    def lang(self) -> Lang:
-        return pick_lang(self.lang_option)
+    def cache_dir(self) -> Path:
+        from kttn_cli.storage.paths import user_cache_dir
+
+        return user_cache_dir()
+
+    @cached_property
+    def data_dir(self) -> Path:
+        """KTTN_DATA_DIR (made absolute once: never relative to where kttn runs later),
+        else the platform's user data directory."""
+        given = self.settings.value("data_dir")
+        if given:
+            return absolute(str(given))
+        from kttn_cli.storage.paths import user_data_dir
+
+        return user_data_dir()
 
     @cached_property
     def plan_path(self) -> Path:
-        from kttn_cli.storage.paths import plan_path
+        """--plan, KTTN_PLAN or the settings file (a path, or the id of a registered
+        plan), else the bundled plan."""
+        from kttn_cli.storage.paths import BUNDLED_PLAN
 
-        return plan_path(self.plan_option)
+        given = self.settings.value("plan")
+        if not given:
+            return BUNDLED_PLAN
+        text = str(given)
+        looks_like_id = "/" not in text and not text.endswith(".toml")
+        if looks_like_id and not Path(text).exists():
+            from kttn_cli.storage.registry import Registry
+
+            found = Registry(self.data_dir).path_of(text)
+            if found is None:
+                raise MissingInput(
+                    N_("no plan file {value!r}, and no registered plan with that id "
+                       "(see `kttn plans`)"),
+                    value=text,
+                )
+            return found
+        return absolute(text)
 
     @cached_property
-    def plan(self) -> Plan:
-        from kttn_cli.storage.plan_file import load_plan
+    def plan_id(self) -> str:
+        return self.state.plan.info.id
 
-        return load_plan(self.plan_path, self.lang)
+    @cached_property
+    def ledger_named(self) -> bool:
+        """Whether --ledger or KTTN_LEDGER named the ledger (a typo must not start an
+        empty ledger that shows everything overdue)."""
+        return bool(self.settings.value("ledger"))
 
     @cached_property
     def ledger_path(self) -> Path:
-        from kttn_cli.storage.paths import ledger_path
+        given = self.settings.value("ledger")
+        if given:
+            return absolute(str(given))
+        from kttn_cli.storage.loader import plan_identity
+        from kttn_cli.storage.paths import default_ledger
 
-        return ledger_path(self.ledger_option, self.plan.info.id)
+        return default_ledger(self.data_dir, plan_identity(self.plan_path, self.cache_dir))
+
+    # --- what is in them ----------------------------------------------------------------
 
     @cached_property
-    def ledger(self) -> Ledger:
-        from kttn_cli.storage.ledger_file import load_ledger
+    def state(self) -> State:
+        from kttn_cli.storage.loader import ledger_presence, load
 
         path = self.ledger_path
-        # No ledger at the default place is a new, empty one; a ledger named with
-        # --ledger/KTTN_LEDGER that is not there is more likely a typo: reading it as
-        # empty would show everything overdue (`kttn submit` still creates it).
-        if (self.ledger_option or os.environ.get("KTTN_LEDGER")) and not path.exists():
-            from kttn_cli.errors import MissingInput, Word
+        if self.ledger_named and not ledger_presence(path):
+            raise MissingInput(N_("{what} not found: {path}"), what=N_("ledger"), path=path)
+        return load(self.plan_path, path, self.cache_dir)
 
-            raise MissingInput("err.missing_file", what=Word("err.what.ledger"), path=path)
-        return load_ledger(path, self.plan.info.id, self.lang)
+    @property
+    def plan(self) -> Plan:
+        """The plan with its ad-hoc tasks."""
+        return self.state.book.plan_with_tasks(self.state.plan)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.state.problems
 
     @cached_property
     def today(self) -> date:
-        return today_in_vietnam()
+        return self._clock()
 
     @cached_property
     def as_of(self) -> date:
-        # `--as-of ""` (a script's unset variable) is a bad date, not today; an empty
-        # KTTN_TODAY is unset, as for any environment variable.
-        if self.as_of_text is not None:
-            return user_date(self.as_of_text)
-        text = os.environ.get("KTTN_TODAY")
-        return user_date(text) if text else self.today
+        """--as-of (exit 2 when it is not a date), KTTN_TODAY (exit 78, naming the
+        variable), else today in Vietnam."""
+        found = self.settings.get("today")
+        if found.value is None:
+            return self.today
+        if found.source == "option":
+            return user_date(str(found.value), "--as-of")
+        day = parse_user_date(str(found.value).strip())
+        if day is None:
+            raise ConfigError(
+                N_("invalid {name}={value!r}: use YYYY-MM-DD or DD/MM/YYYY (4-digit year)"),
+                name=found.where,
+                value=found.value,
+            )
+        return day
 
     @cached_property
-    def full_plan(self) -> Plan:
-        """The plan with the ledger's ad-hoc tasks (II.7) added."""
-        return with_ad_hoc_tasks(self.plan, self.ledger)
+    def warn_days(self) -> int:
+        """The warning window: KTTN_WARN_DAYS or the settings file, else the plan's."""
+        found = self.settings.get("warn_days")
+        if found.value is None:
+            return self.state.plan.warn_days
+        text = str(found.value).strip()
+        if not text.isdigit() or int(text) > 366:
+            raise self.settings.config_error("warn_days", found.value, N_("a number of days, 0–366"))
+        return int(text)
 
     @cached_property
-    def shift(self) -> Shifter | None:
-        rules = self.plan.calendar
+    def lock_timeout(self) -> float:
+        found = self.settings.get("lock_timeout")
+        if found.value is None:
+            return DEFAULT_LOCK_TIMEOUT
+        try:
+            seconds = float(str(found.value).strip())
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= 3600:
+            raise self.settings.config_error(
+                "lock_timeout", found.value, N_("seconds, 0 or more (0: do not wait), at most 3600")
+            )
+        return seconds
+
+    @cached_property
+    def shift(self) -> Shift | None:
+        rules = self.state.plan.rules
         if not rules.shift_to_working_day:
             return None
-        from kttn_cli.core.status import next_working_day
+        from kttn_cli.core.deadlines import working_day_shift
         from kttn_cli.storage.holidays import vietnam_holidays
 
-        return next_working_day(vietnam_holidays(), rules.days_off, rules.working_days)
+        return working_day_shift(rules, vietnam_holidays())
+
+    @cached_property
+    def obligations(self) -> list[Obligation]:
+        return obligations(self.state.plan, self.state.book, self.shift)
 
     @cached_property
     def judged(self) -> list[Judged]:
-        return judge_all(self.plan, self.ledger, self.as_of, self.shift)
+        return judge_all(self.obligations, self.as_of, self.warn_days)
+
+    def refresh(self, state: State) -> None:
+        """After a write: the state it left, and what follows from it."""
+        self.__dict__["state"] = state
+        for name in ("obligations", "judged"):
+            self.__dict__.pop(name, None)
+
+    def committed(self) -> None:
+        """Called at a write's commit point: interrupts wait until it is confirmed."""
+        if self.guard is not None:
+            self.guard.commit()
+
+    # --- talking to the person ------------------------------------------------------------
+
+    @property
+    def terminal(self) -> Terminal:
+        from kttn_cli.render.terminal import terminal
+
+        return terminal()
+
+    def warn(self, message: str) -> None:
+        self.terminal.error(message)
+
+    def page(self, text: str, no_pager: bool = False) -> None:
+        """A page for people, paged when it is taller than the screen."""
+        term = self.terminal
+        term.pager_allowed = not no_pager
+        term.pager_command = self.settings.value("pager")
+        term.page(text)
+
+    def confirm(self, lines: list[str]) -> None:
+        """The lines confirming a committed write. If they cannot be shown (stdout
+        closed or full), the write stands: stderr says so and the exit code stays 0."""
+        for line in lines:
+            if not self.terminal.confirm(line):
+                self.unconfirmed = True
+                self.warn(
+                    _("the records were written, but their confirmation could not be "
+                      "printed; see `kttn log`")
+                )
+                return
+
+    def recorded_by(self) -> str:
+        """Who records: KTTN_USER (or the settings file), else the login name."""
+        given = self.settings.value("user")
+        if given:
+            return str(given).strip()
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return "unknown"

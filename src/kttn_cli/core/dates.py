@@ -1,13 +1,11 @@
-"""Dates typed by people and dates shown to people (DESIGN §4)."""
+"""Dates typed by people and dates shown to people (docs/architecture.md, "Dates")."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from kttn_cli.core.model import Due, quarter_label
-
-# Deadlines are days in Vietnam (DESIGN §3): "today", and the times shown to people, are
+# Deadlines are days in Vietnam: "today", and the times shown to people, are
 # taken in this zone, never the machine's.
 VN_ZONE = "Asia/Ho_Chi_Minh"
 
@@ -38,12 +36,3 @@ def show_date(day: date | None) -> str:
     """dd/mm/yyyy, or an empty string."""
     # Not strftime: its %Y writes the year 24 as "24", and a typo should show as "0024".
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
-
-
-def show_due(due: Due, quarter_word: str) -> str:
-    """A milestone's deadline as a person reads it: a date, `Quý I/2024`, or nothing."""
-    if due.kind == "date":
-        return show_date(due.date)
-    if due.kind == "quarter" and due.quarter and due.year:
-        return f"{quarter_word} {quarter_label(due.quarter, due.year)}"
-    return ""

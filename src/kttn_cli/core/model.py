@@ -1,25 +1,26 @@
-"""The plan and ledger as the core sees them: immutable values, already validated.
+"""The plan and the ledger as the core sees them: immutable values, already validated.
 
-Storage validates the files (with pydantic) and hands the core plain dictionaries; the
-`from_dict` constructors here trust that shape. Keeping pydantic out of the core keeps it
-pure and keeps the start-up path light.
+The file formats live in `kttn_cli.schema`; each schema model converts itself into these
+objects, so the core never sees a file's key names (docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
-DueKind = Literal["date", "quarter", "ongoing", "on_request", "none"]
+DeadlineKind = Literal["date", "quarter", "ongoing", "on_request", "when_arises", "none"]
+# Kinds with a day the plan states (a quarter states its period, whose last day counts).
 DATED_KINDS: frozenset[str] = frozenset({"date", "quarter"})
+# Kinds the plan leaves without a day; the committee may fix one later (`kttn schedule`).
+OPEN_KINDS: frozenset[str] = frozenset({"ongoing", "on_request", "when_arises", "none"})
 ROMAN = ("I", "II", "III", "IV")
 
 
 class Status(StrEnum):
-    """Status of one obligation as of a date (DESIGN §3). Order = display order."""
+    """Status of one obligation as of a date (docs/architecture.md, "Status")."""
 
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
@@ -28,35 +29,44 @@ class Status(StrEnum):
     ON_TIME = "on_time"
     DONE = "done"
     UNDATED = "undated"
+    NOT_OWED = "not_owed"
+
+
+class BeforeRule(StrEnum):
+    """How a plan counts "trước ngày X" (before day X)."""
+
+    EXCLUSIVE = "exclusive"  # the literal reading: the last day is X−1
+    INCLUSIVE = "inclusive"  # day X itself still counts
 
 
 @dataclass(frozen=True, slots=True)
-class Due:
-    """A milestone's deadline as the plan gives it."""
+class Deadline:
+    """A milestone's deadline as the plan writes it.
 
-    kind: DueKind
-    date: dt.date | None = None
+    `stated` is the day the words name ("xong trước 30/6/2024" → 30/06/2024); a quarter
+    names its period instead. `qualifier` is the plan's word before the date ("trước",
+    "xong trước", "chậm nhất", "vào ngày"; "trong" for a quarter), `text` the plan's whole
+    wording. `core.deadlines` turns these into the last day.
+    """
+
+    kind: DeadlineKind
+    text: str = ""
+    stated: dt.date | None = None
+    qualifier: str = ""
     quarter: int | None = None
     year: int | None = None
 
-    @property
-    def deadline(self) -> dt.date | None:
-        """The last day on which the deliverable is on time, before any shift or extension."""
-        if self.kind == "date":
-            return self.date
-        if self.kind == "quarter" and self.quarter and self.year:
-            month = self.quarter * 3
-            return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
-        return None
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Due:
-        return cls(
-            kind=data["kind"],
-            date=data.get("date"),
-            quarter=data.get("quarter"),
-            year=data.get("year"),
-        )
+@dataclass(frozen=True, slots=True)
+class DeadlineRules:
+    """The plan's counting rules, stated once for every deadline."""
+
+    before: BeforeRule = BeforeRule.EXCLUSIVE
+    # Civil Code 2015, Art. 148: a period whose last day is a day off ends on the next
+    # working day. Only when the plan says so.
+    shift_to_working_day: bool = False
+    days_off: frozenset[dt.date] = frozenset()
+    working_days: frozenset[dt.date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +74,21 @@ class Unit:
     id: str
     name: str
     kind: str
-    short: str | None = None
+    short: str | None = None  # tên viết tắt, e.g. "Văn Lâm"
     email: tuple[str, ...] = ()
+    active_from: dt.date | None = None
+    active_until: dt.date | None = None
+    replaces: tuple[str, ...] = ()  # units (or placeholders) this one takes over from
 
     @property
     def label(self) -> str:
         return self.short or self.name
+
+    def active_on(self, day: dt.date) -> bool:
+        """Whether the unit exists on `day` (both ends included)."""
+        if self.active_from is not None and day < self.active_from:
+            return False
+        return self.active_until is None or day <= self.active_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +99,46 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Inference:
+    """A fact the plan file infers rather than reads in the text, and where from."""
+
+    what: str  # the field inferred: "inputs", "assignees", "recipients", "deadline"
+    basis: str  # where the inference comes from, e.g. "Mục III, điểm 3"
+
+
+PeriodKind = Literal["month", "quarter", "half", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One period of a repeating deadline: month 5, quarter 2, half 1 or the year 2025."""
+
+    kind: PeriodKind
+    index: int
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
 class Milestone:
     id: str
     task_id: str
     title: str
-    due: Due
-    due_text: str
+    deadline: Deadline
     assignees: tuple[str, ...]
-    recipient: str | None
+    recipients: tuple[str, ...]
     source: str
     warn_days: int | None = None
     inputs: tuple[str, ...] = ()
-    assigned_by: str | None = None
+    inferred: tuple[Inference, ...] = ()
+    renamed_from: tuple[str, ...] = ()
+    assigned_by: str | None = None  # an ad-hoc task: the document that assigned it
+    repeat_of: str | None = None  # an occurrence of a repeating milestone: its base id
+    period: Period | None = None  # an occurrence's period, e.g. quarter II of 2025
+    short: str | None = None  # a short title for narrow places (a board's column)
+
+    @property
+    def label(self) -> str:
+        return self.short or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,138 +149,104 @@ class Task:
     text: str
     source: str
     milestones: tuple[Milestone, ...]
+    ad_hoc: bool = False  # the plan's item for ad-hoc tasks (`kttn task add` adds here)
 
 
 @dataclass(frozen=True, slots=True)
-class CalendarRules:
-    """Optional shift of deadlines off weekends and holidays (Civil Code 2015, Art. 148)."""
-
-    shift_to_working_day: bool = False
-    days_off: frozenset[dt.date] = frozenset()
-    working_days: frozenset[dt.date] = frozenset()
+class Signer:
+    name: str
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
 class PlanInfo:
+    """The plan document's identity: what heads every view and export."""
+
     id: str
     number: str
     title: str
     issued_on: dt.date
     place: str
-    issuer: str
-    signer: str
-    signer_title: str
-    implements: tuple[str, ...]
+    issuer: str  # the issuing body as the running text names it ("Ban Chỉ đạo tỉnh")
+    header: tuple[str, ...]  # the header block, line by line, as printed
+    signer: Signer
+    basis: tuple[str, ...] = ()  # the documents it implements (căn cứ)
+    purpose: tuple[str, ...] = ()  # I.1 Mục đích
+    requirements: tuple[str, ...] = ()  # I.2 Yêu cầu
+    distribution: tuple[str, ...] = ()  # Nơi nhận
+    starts_on: dt.date | None = None  # when records may begin, if not the issue date
+    unconfirmed: tuple[str, ...] = ()  # key paths of dates copied from another plan
+
+    @property
+    def records_from(self) -> dt.date:
+        return self.starts_on or self.issued_on
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Plan:
     info: PlanInfo
     warn_days: int
-    calendar: CalendarRules
+    rules: DeadlineRules
     units: tuple[Unit, ...]
     groups: tuple[Group, ...]
     tasks: tuple[Task, ...]
-    _unit_index: dict[str, Unit] = field(default_factory=dict, compare=False, repr=False)
-    _group_index: dict[str, Group] = field(default_factory=dict, compare=False, repr=False)
+    # Indexes, built once from the fields above; not compared, not shown, not stored.
+    _units: dict[str, Unit] = field(init=False, compare=False, repr=False)
+    _groups: dict[str, Group] = field(init=False, compare=False, repr=False)
+    _milestones: dict[str, Milestone] = field(init=False, compare=False, repr=False)
+    _tasks: dict[str, Task] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._unit_index.update((u.id, u) for u in self.units)
-        self._group_index.update((g.id, g) for g in self.groups)
+        # Frozen: the indexes are set once, here.
+        object.__setattr__(self, "_units", {u.id: u for u in self.units})
+        object.__setattr__(self, "_groups", {g.id: g for g in self.groups})
+        object.__setattr__(self, "_tasks", {t.id: t for t in self.tasks})
+        milestones = {m.id: m for t in self.tasks for m in t.milestones}
+        object.__setattr__(self, "_milestones", milestones)
 
     @property
     def milestones(self) -> tuple[Milestone, ...]:
         return tuple(m for t in self.tasks for m in t.milestones)
 
     def unit(self, unit_id: str) -> Unit:
-        return self._unit_index[unit_id]
+        return self._units[unit_id]
 
     def has_unit(self, unit_id: str) -> bool:
-        return unit_id in self._unit_index
+        return unit_id in self._units
+
+    def unit_label(self, unit_id: str) -> str:
+        """A unit's short name; a unit the plan no longer lists keeps its id."""
+        unit = self._units.get(unit_id)
+        return unit.label if unit else unit_id
+
+    def unit_name(self, unit_id: str) -> str:
+        unit = self._units.get(unit_id)
+        return unit.name if unit else unit_id
 
     def group(self, group_id: str) -> Group | None:
-        return self._group_index.get(group_id)
+        return self._groups.get(group_id)
 
     def task(self, task_id: str) -> Task:
-        return next(t for t in self.tasks if t.id == task_id)
+        return self._tasks[task_id]
+
+    def has_task(self, task_id: str) -> bool:
+        return task_id in self._tasks
 
     def milestone(self, milestone_id: str) -> Milestone:
-        return next(m for m in self.milestones if m.id == milestone_id)
+        return self._milestones[milestone_id]
+
+    def has_milestone(self, milestone_id: str) -> bool:
+        return milestone_id in self._milestones
 
     def expand(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """Unit ids named directly or through groups, in order, without repeats."""
         seen: dict[str, None] = {}
         for name in names:
-            group = self._group_index.get(name)
+            group = self._groups.get(name)
             for unit_id in group.members if group else (name,):
                 seen.setdefault(unit_id, None)
         return tuple(seen)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Plan:
-        """Build from the validated plan document (the shape of `storage.plan_schema`)."""
-        meta = data["plan"]
-        cal = data.get("calendar") or {}
-        info = PlanInfo(
-            id=meta["id"],
-            number=meta["number"],
-            title=meta["title"],
-            issued_on=meta["issued_on"],
-            place=meta["place"],
-            issuer=meta["issuer"],
-            signer=meta["signer"]["name"],
-            signer_title=meta["signer"]["title"],
-            implements=tuple(meta.get("implements", ())),
-        )
-        tasks = tuple(
-            Task(
-                id=t["id"],
-                section=t["section"],
-                title=t["title"],
-                text=t["text"],
-                source=t["source"],
-                milestones=tuple(
-                    Milestone(
-                        id=m["id"],
-                        task_id=t["id"],
-                        title=m["title"],
-                        due=Due.from_dict(m["due"]),
-                        due_text=m["due_text"],
-                        assignees=tuple(m["assignees"]),
-                        recipient=m.get("recipient"),
-                        source=m["source"],
-                        warn_days=m.get("warn_days"),
-                        inputs=tuple(m.get("inputs", ())),
-                    )
-                    for m in t.get("milestones", ())
-                ),
-            )
-            for t in data["tasks"]
-        )
-        return cls(
-            info=info,
-            warn_days=meta.get("warn_days", 7),
-            calendar=CalendarRules(
-                shift_to_working_day=cal.get("shift_to_working_day", False),
-                days_off=frozenset(cal.get("days_off", ())),
-                working_days=frozenset(cal.get("working_days", ())),
-            ),
-            units=tuple(
-                Unit(
-                    id=u["id"],
-                    name=u["name"],
-                    kind=u["kind"],
-                    short=u.get("short"),
-                    email=tuple(u.get("email", ())),
-                )
-                for u in data["units"]
-            ),
-            groups=tuple(
-                Group(id=g["id"], name=g["name"], members=tuple(g["members"]))
-                for g in data.get("groups", ())
-            ),
-            tasks=tasks,
-        )
 
 
 # --- ledger records -------------------------------------------------------------------
@@ -250,6 +263,8 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Submission(Record):
+    """A deliverable received (a report sent, a conference held, a document issued)."""
+
     milestone: str
     unit: str
     on: dt.date
@@ -259,21 +274,35 @@ class Submission(Record):
 
 @dataclass(frozen=True, slots=True)
 class Void(Record):
+    """A record withdrawn; the withdrawn record stays in the ledger for audit."""
+
     target: str
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class Extension(Record):
+    """A deadline extension (gia hạn) for one unit's share of a milestone."""
+
     milestone: str
     unit: str
     to: dt.date
+    reason: str
+    after_submission: bool = False  # recorded with --force over a received deliverable
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule(Record):
+    """The day the committee fixed for a milestone the plan leaves undated."""
+
+    milestone: str
+    on: dt.date
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class AdHocTask(Record):
-    """An ad-hoc task under item II.7 (nhiệm vụ đột xuất), assigned by some document."""
+    """An ad-hoc task (nhiệm vụ đột xuất), assigned by some document."""
 
     milestone: str
     title: str
@@ -283,54 +312,9 @@ class AdHocTask(Record):
     recipient: str | None = None
 
 
-LedgerRecord = Submission | Void | Extension | AdHocTask
-# Each record's `type` in the ledger file (and in `kttn log --format json`).
-RECORD_TYPES: dict[type[Record], str] = {
-    Submission: "submission",
-    Void: "void",
-    Extension: "extension",
-    AdHocTask: "task",
-}
-
-
-def record_from_dict(data: dict[str, Any]) -> LedgerRecord:
-    """Build one record from its validated ledger table."""
-    common = {
-        "id": data["id"],
-        "recorded_at": data["recorded_at"],
-        "recorded_by": data["recorded_by"],
-    }
-    kind = data["type"]
-    if kind == "submission":
-        return Submission(
-            **common,
-            milestone=data["milestone"],
-            unit=data["unit"],
-            on=data["on"],
-            reference=data.get("reference"),
-            note=data.get("note"),
-        )
-    if kind == "void":
-        return Void(**common, target=data["target"], reason=data["reason"])
-    if kind == "extension":
-        return Extension(
-            **common,
-            milestone=data["milestone"],
-            unit=data["unit"],
-            to=data["to"],
-            reason=data["reason"],
-        )
-    return AdHocTask(
-        **common,
-        milestone=data["milestone"],
-        title=data["title"],
-        due=data.get("due"),
-        units=tuple(data["units"]),
-        assigned_by=data["assigned_by"],
-        recipient=data.get("recipient"),
-    )
+LedgerRecord = Submission | Void | Extension | Schedule | AdHocTask
 
 
 def quarter_label(quarter: int, year: int) -> str:
-    """`Quý I/2024` style label body: `I/2024`."""
+    """The body of a quarter's name: `I/2024` (as in "Quý I/2024")."""
     return f"{ROMAN[quarter - 1]}/{year}"

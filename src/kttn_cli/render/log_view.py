@@ -6,61 +6,77 @@ from rich.table import Table
 from rich.text import Text
 
 from kttn_cli.core.dates import VN_ZONE, show_date
-from kttn_cli.core.model import RECORD_TYPES, Extension, LedgerRecord, Plan, Submission, Void
-from kttn_cli.core.status import Ledger
-from kttn_cli.i18n import Lang, say
-from kttn_cli.render.terminal import console
+from kttn_cli.core.ledger import Ledger
+from kttn_cli.core.model import (
+    AdHocTask,
+    Extension,
+    LedgerRecord,
+    Plan,
+    Schedule,
+    Submission,
+    Void,
+)
+from kttn_cli.i18n import N_, _
+from kttn_cli.render.status_views import t
+from kttn_cli.render.terminal import rendered, terminal
+
+KIND_LABELS: dict[type, str] = {
+    Submission: N_("Delivered"),
+    Void: N_("Withdrawal"),
+    Extension: N_("Extension"),
+    Schedule: N_("Day set"),
+    AdHocTask: N_("Ad-hoc task"),
+}
 
 
-def _unit(plan: Plan, unit_id: str) -> str:
-    return plan.unit(unit_id).label if plan.has_unit(unit_id) else unit_id
-
-
-def details(plan: Plan, record: LedgerRecord, lang: Lang) -> str:
+def details(plan: Plan, record: LedgerRecord) -> str:
     if isinstance(record, Submission):
-        parts = [record.milestone, _unit(plan, record.unit), show_date(record.on)]
+        parts = [record.milestone, plan.unit_label(record.unit), show_date(record.on)]
         parts += [p for p in (record.reference, record.note) if p]
         return " — ".join(parts)
     if isinstance(record, Void):
         return f"{record.target}: {record.reason}"
     if isinstance(record, Extension):
         return (
-            f"{record.milestone} — {_unit(plan, record.unit)} → {show_date(record.to)}: "
+            f"{record.milestone} — {plan.unit_label(record.unit)} → {show_date(record.to)}: "
             f"{record.reason}"
         )
+    if isinstance(record, Schedule):
+        return f"{record.milestone} → {show_date(record.on)}: {record.reason}"
     return (
         f"{record.milestone} {record.title} — {show_date(record.due) or '—'} — "
         f"{', '.join(record.units)} — {record.assigned_by}"
     )
 
 
-def render_log(plan: Plan, ledger: Ledger, lang: Lang) -> None:
+def render_log(plan: Plan, ledger: Ledger) -> str:
     from zoneinfo import ZoneInfo
 
+    out = terminal().console()
+    if not ledger.records:
+        out.print(_("Nothing to show."))
+        return rendered(out)
     zone = ZoneInfo(VN_ZONE)
-    voided_by = {r.target: r.id for r in ledger.records if isinstance(r, Void)}
+    voided_by = ledger.voided
     table = Table(expand=True)
-    table.add_column(say("col.id", lang), min_width=4)
-    table.add_column(say("col.kind", lang), ratio=2, overflow="fold")
-    table.add_column(say("col.recorded", lang), ratio=2, overflow="fold")
-    by = say("col.by", lang)
-    # A ratio alone gave "Người ghi" 4 columns at 80: the header broke inside a word.
-    table.add_column(by, ratio=1, width=len(by), overflow="fold")
-    table.add_column(say("col.details", lang), ratio=6, overflow="fold")
+    table.add_column(_("Id"), min_width=4, no_wrap=True)
+    table.add_column(_("Kind"), ratio=2, overflow="fold")
+    table.add_column(_("Recorded"), ratio=2, overflow="fold")
+    by = _("By")
+    table.add_column(by, ratio=1, min_width=len(by), overflow="fold")
+    table.add_column(_("Details"), ratio=6, overflow="fold")
     for record in ledger.records:
         when = record.recorded_at.astimezone(zone)
-        text = Text(details(plan, record, lang))
+        text = t(details(plan, record))
         if record.id in voided_by:
             text.stylize("strike")
-            text.append(f" ({say('voided_by', lang, id=voided_by[record.id])})", style="dim")
+            text.append(" " + _("(withdrawn by {id})").format(id=voided_by[record.id]), style="dim")
         table.add_row(
-            Text(record.id),
-            Text(say(f"log.type.{RECORD_TYPES[type(record)]}", lang)),
+            t(record.id),
+            Text(_(KIND_LABELS[type(record)])),
             Text(f"{show_date(when.date())} {when:%H:%M}"),
-            Text(record.recorded_by),
+            t(record.recorded_by),
             text,
         )
-    if not ledger.records:
-        console().print(say("nothing", lang))
-        return
-    console().print(table)
+    out.print(table)
+    return rendered(out)

@@ -1,17 +1,22 @@
-"""People's views of the plan itself: tasks, units, one item."""
+"""People's views of the plan itself: the document, its tasks, its units, one item."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kttn_cli.core.dates import show_date, show_due
-from kttn_cli.core.model import Milestone, Plan, Status
+from kttn_cli.core.dates import show_date
+from kttn_cli.core.model import Milestone, Plan
 from kttn_cli.core.status import Judged
-from kttn_cli.i18n import Lang, say, say_n, status_label
-from kttn_cli.render.terminal import console
+from kttn_cli.core.text import visible
+from kttn_cli.i18n import _
+from kttn_cli.render import describe
+from kttn_cli.render.status_views import NARROW, paragraph, t
+from kttn_cli.render.terminal import rendered, terminal
 
 
 def owners(plan: Plan, milestone: Milestone) -> str:
@@ -19,156 +24,199 @@ def owners(plan: Plan, milestone: Milestone) -> str:
     names = []
     for name in milestone.assignees:
         group = plan.group(name)
-        names.append(group.name if group else plan.unit(name).label)
+        names.append(group.name if group else plan.unit_label(name))
     return "; ".join(names)
 
 
-def due_label(milestone: Milestone, lang: Lang) -> str:
-    """`30/06/2024`, `Quý I/2024`, or the kind of an undated deadline (`Thường xuyên`)."""
-    return show_due(milestone.due, say("kind.quarter", lang)) or say(
-        f"kind.{milestone.due.kind}", lang
-    )
-
-
-def due_cell(milestone: Milestone, lang: Lang) -> Text:
-    dated = milestone.due.deadline is not None
-    text = Text(due_label(milestone, lang), style="bold" if dated else "")
-    if milestone.due_text:
-        text.append(f"\n{milestone.due_text}", style="dim")
+def deadline_text(milestone: Milestone) -> Text:
+    """The plan's words with their date, then the plan's own wording of the deadline."""
+    text = t(describe.deadline_words(milestone.deadline), "bold")
+    if milestone.deadline.text:
+        text.append("\n")
+        text.append_text(t(milestone.deadline.text, "dim"))
     return text
 
 
-def render_tasks(plan: Plan, lang: Lang) -> None:
-    """Every task and milestone: id, title, deadline (shown and as written), owners.
+def render_tasks(plan: Plan) -> str:
+    """Every task and milestone: id, title, deadline (words and date), owners.
 
-    Ids never wrap (people copy them into `kttn show` and `kttn submit`); the other columns
-    wrap at word boundaries, so nothing is cut at any width, cron's 80 columns included.
+    Ids never wrap (people copy them into `kttn show` and `kttn submit`); the other
+    columns wrap at word boundaries.
     """
-    table = Table(
-        show_lines=True,
-        title=Text(f"{say('plan_header', lang, number=plan.info.number)} — {plan.info.title}"),
-        expand=True,
-    )
-    ids = [t.id for t in plan.tasks] + [m.id for m in plan.milestones]
-    table.add_column(say("col.id", lang), no_wrap=True, min_width=max(map(len, ids)))
-    table.add_column(say("col.title", lang), overflow="fold", ratio=5)
-    # 12 columns: "Quý III/2024" and a date stay on one line.
-    table.add_column(say("col.due", lang), overflow="fold", ratio=3, min_width=12)
-    table.add_column(say("col.owners", lang), overflow="fold", ratio=3)
+    out = terminal().console()
+    paragraph(out, t(describe.plan_heading(plan), "bold"))
+    paragraph(out, t(plan.info.title))
+    paragraph(out, Text(describe.rules_line(plan.rules), style="dim"))
+    ids = [task.id for task in plan.tasks] + [m.id for m in plan.milestones]
+    narrow = out.width < NARROW
+    table = Table(show_lines=True, expand=True)
+    table.add_column(_("Id"), no_wrap=not narrow, min_width=min(max(map(len, ids)), 24))
+    table.add_column(_("Title"), overflow="fold", ratio=5)
+    if not narrow:
+        table.add_column(_("Deadline"), overflow="fold", ratio=3, min_width=12)
+        table.add_column(_("Owners"), overflow="fold", ratio=3)
     for task in plan.tasks:
-        table.add_row(Text(task.id, style="bold"), Text(task.title, style="bold"), "", "")
+        row = [t(task.id, "bold"), t(task.title, "bold")]
+        table.add_row(*row, *([] if narrow else ["", ""]))
         for milestone in task.milestones:
-            table.add_row(
-                Text(milestone.id),
-                Text(milestone.title),
-                due_cell(milestone, lang),
-                Text(owners(plan, milestone)),
-            )
-    console().print(table)
-
-
-def render_units(plan: Plan, lang: Lang) -> None:
-    out = console()
-    table = Table(expand=True)
-    table.add_column(
-        say("col.id", lang), no_wrap=True, min_width=max(len(u.id) for u in plan.units)
-    )
-    table.add_column(say("col.name", lang), overflow="fold", ratio=5)
-    table.add_column(say("col.short", lang), overflow="fold", ratio=2)
-    table.add_column(say("col.email", lang), overflow="fold", ratio=3)
-    for unit in plan.units:
-        table.add_row(
-            Text(unit.id), Text(unit.name), Text(unit.short or ""), Text(", ".join(unit.email))
-        )
+            cells = [t(milestone.id), t(describe.milestone_title(milestone))]
+            if narrow:
+                cells[1].append("\n")
+                cells[1].append_text(deadline_text(milestone))
+                table.add_row(*cells)
+            else:
+                table.add_row(*cells, deadline_text(milestone), t(owners(plan, milestone)))
     out.print(table)
-    groups = Table(expand=True)
-    groups.add_column(
-        say("col.id", lang),
-        no_wrap=True,
-        min_width=max((len(g.id) for g in plan.groups), default=2),
+    return rendered(out)
+
+
+def render_units(plan: Plan, as_of: date | None) -> str:
+    """The plan's units (those that exist on `as_of`, when given) and its groups."""
+    out = terminal().console()
+    units = [u for u in plan.units if as_of is None or u.active_on(as_of)]
+    if as_of is not None:
+        paragraph(out, Text(_("Units that exist on {date}").format(date=show_date(as_of))))
+    table = Table(expand=True)
+    table.add_column(_("Id"), no_wrap=True, min_width=min(max((len(u.id) for u in units), default=2), 24))
+    table.add_column(_("Name"), overflow="fold", ratio=5)
+    table.add_column(_("Abbreviation"), overflow="fold", ratio=2)
+    table.add_column(_("Life span and e-mail"), overflow="fold", ratio=3)
+    for unit in units:
+        notes = []
+        if unit.active_from or unit.active_until:
+            notes.append(
+                f"{show_date(unit.active_from) or '…'} – {show_date(unit.active_until) or '…'}"
+            )
+        if unit.replaces:
+            notes.append(_("replaces {units}").format(units=", ".join(unit.replaces)))
+        notes += list(unit.email)
+        table.add_row(t(unit.id), t(unit.name), t(unit.short or ""), Text(visible("\n".join(notes), keep_newlines=True)))
+    out.print(table)
+    if plan.groups:
+        groups = Table(expand=True)
+        groups.add_column(_("Id"), no_wrap=True)
+        groups.add_column(_("Group"), overflow="fold", ratio=5)
+        groups.add_column(_("Units"), overflow="fold", ratio=5)
+        for group in plan.groups:
+            members = ", ".join(plan.unit_label(m) for m in group.members)
+            groups.add_row(t(group.id), t(group.name), t(members))
+        out.print(groups)
+    return rendered(out)
+
+
+def render_plan(plan: Plan) -> str:
+    """The document: number, date, issuer, basis, purpose, requirements, Nơi nhận, signer."""
+    out = terminal().console()
+    info = plan.info
+    lines: list[tuple[str, str]] = [
+        ("", describe.plan_heading(plan)),
+        (_("Title"), info.title),
+        (_("Issued by"), " / ".join(info.header)),
+        (_("Place and date"), f"{info.place}, {show_date(info.issued_on)}"),
+    ]
+    lines += [(_("Basis"), item) for item in info.basis]
+    lines += [(_("Purpose"), item) for item in info.purpose]
+    lines += [(_("Requirements"), item) for item in info.requirements]
+    lines += [(_("Distribution (Nơi nhận)"), item) for item in info.distribution]
+    lines.append((_("Signed"), f"{info.signer.name} — {info.signer.title}"))
+    lines.append((_("Counting rules"), describe.rules_line(plan.rules)))
+    lines.append(
+        (_("Contents"), _("{tasks} tasks, {milestones} milestones, {units} units").format(
+            tasks=len(plan.tasks), milestones=len(plan.milestones), units=len(plan.units)
+        ))
     )
-    groups.add_column(say("col.name", lang), overflow="fold", ratio=5)
-    groups.add_column(say("col.units", lang), overflow="fold", ratio=5)
-    for group in plan.groups:
-        groups.add_row(Text(group.id), Text(group.name), Text(", ".join(group.members)))
-    out.print(groups)
+    _print_lines(out, lines)
+    return rendered(out)
 
 
-def status_words(judged: Judged, lang: Lang) -> str:
-    """`Quá hạn (1 ngày)`, `Hoàn thành đúng hạn (28/06/2024, 12-BC/HU)`, …"""
-    words = status_label(judged.status.value, lang)
-    sub = judged.submission
-    if judged.status is Status.OVERDUE and judged.days_overdue is not None:
-        words += f" ({say_n('overdue_by', lang, judged.days_overdue, days=judged.days_overdue)})"
-    elif sub is not None:
-        detail = [show_date(sub.on), *([sub.reference] if sub.reference else [])]
-        if judged.days_late:
-            detail.append(say_n("late_by", lang, judged.days_late, days=judged.days_late))
-        words += f" ({', '.join(detail)})"
-    elif judged.obligation.extended_to:
-        words += f" ({say('col.due', lang)} {show_date(judged.obligation.extended_to)})"
-    return words
-
-
-def render_one(
-    plan: Plan,
-    kind: str,
-    ident: str,
-    lang: Lang,
-    judged: dict[tuple[str, str], Judged],
-    as_of: date,
-) -> None:
-    """One task, milestone or unit; milestones and units with each obligation's status."""
-    out = console()
-    lines: list[tuple[str, str]] = []
-    if kind != "task":
-        lines.append(("", say("as_of", lang, date=show_date(as_of))))
-    if kind == "task":
-        task = plan.task(ident)
-        lines = [
-            (say("col.id", lang), task.id),
-            (say("col.title", lang), task.title),
-            (say("col.source", lang), task.source),
-            ("", task.text),
-        ]
-        lines += [(say("col.milestone", lang), f"{m.id} — {m.title}") for m in task.milestones]
-    elif kind == "milestone":
-        m = plan.milestone(ident)
-        recipient = plan.unit(m.recipient).name if m.recipient else ""
-        lines += [
-            (say("col.id", lang), m.id),
-            (say("col.task", lang), f"{m.task_id} — {plan.task(m.task_id).title}"),
-            (say("col.title", lang), m.title),
-            (say("col.due", lang), due_cell(m, lang).plain.replace("\n", " — ")),
-            (say("col.kind", lang), say(f"kind.{m.due.kind}", lang)),
-            (say("col.recipient", lang), recipient),
-            (say("col.source", lang), m.source),
-        ]
-        lines += [
-            (
-                say("col.unit", lang),
-                f"{plan.unit(u).name} — {status_words(judged[(m.id, u)], lang)}",
-            )
-            for u in plan.expand(m.assignees)
-        ]
-        if m.inputs:
-            lines.append((say("waits_for", lang), ", ".join(m.inputs)))
-    else:
-        unit = plan.unit(ident)
-        lines += [
-            (say("col.id", lang), unit.id),
-            (say("col.name", lang), unit.name),
-            (say("col.short", lang), unit.short or ""),
-            (say("col.email", lang), ", ".join(unit.email)),
-        ]
-        owed = [m for m in plan.milestones if unit.id in plan.expand(m.assignees)]
-        lines += [
-            (
-                say("col.milestone", lang),
-                f"{m.id} — {m.title} ({due_label(m, lang)}) — "
-                f"{status_words(judged[(m.id, unit.id)], lang)}",
-            )
-            for m in owed
-        ]
+def _print_lines(out: Console, lines: list[tuple[str, str]]) -> None:
     for label, value in lines:
-        out.print(Text(f"{label}: " if label else "", style="bold") + Text(value))
+        text = Text(f"{label}: " if label else "", style="bold")
+        text.append_text(t(value))
+        paragraph(out, text)
+
+
+def render_task(plan: Plan, task_id: str) -> str:
+    out = terminal().console()
+    task = plan.task(task_id)
+    lines = [
+        (_("Id"), task.id),
+        (_("Title"), task.title),
+        (_("Where in the text"), task.source),
+    ]
+    _print_lines(out, lines)
+    for paragraph_text in task.text.split("\n"):
+        paragraph(out, t(paragraph_text))
+    _print_lines(
+        out, [(_("Milestone"), f"{m.id} — {describe.milestone_title(m)}") for m in task.milestones]
+    )
+    return rendered(out)
+
+
+def render_milestone(
+    plan: Plan, milestone_id: str, judged: Mapping[tuple[str, str], Judged], as_of: date
+) -> str:
+    """One milestone: its words, its deadline as counted, its units' statuses."""
+    out = terminal().console()
+    m = plan.milestone(milestone_id)
+    rows = [j for (mid, _unit), j in judged.items() if mid == m.id]
+    lines: list[tuple[str, str]] = [
+        ("", describe.as_of_line(as_of)),
+        (_("Id"), m.id),
+        (_("Task"), f"{m.task_id} — {plan.task(m.task_id).title}"),
+        (_("Title"), describe.milestone_title(m)),
+        (_("Deadline"), describe.deadline_words(m.deadline)),
+        (_("Deadline as written"), m.deadline.text or "—"),
+        (_("Kind"), _(describe.KIND_LABELS[m.deadline.kind])),
+    ]
+    if rows:
+        first = rows[0].obligation
+        if first.planned is not None:
+            lines.append((_("Last day judged"), show_date(first.planned)))
+        lines += [(_("Note"), note) for note in describe.due_notes(first) if not first.extended]
+    lines.append((_("Counting rules"), describe.rules_line(plan.rules)))
+    if m.recipients:
+        lines.append((_("Sent to"), ", ".join(plan.unit_name(r) for r in m.recipients)))
+    if m.assigned_by:
+        lines.append((_("Assigned by"), m.assigned_by))
+    lines.append((_("Where in the text"), m.source))
+    lines += [(_("Inferred"), text) for text in describe.inferred_text(m)]
+    for j in rows:
+        o = j.obligation
+        status = describe.status_words(j)
+        if o.extended:
+            status += f" — {describe.due_line(o)}"
+        lines.append((_("Unit"), f"{describe.owner_text(plan, o)} — {status}"))
+    if m.inputs:
+        lines.append((_("Waiting for"), ", ".join(m.inputs)))
+    _print_lines(out, lines)
+    return rendered(out)
+
+
+def render_unit(plan: Plan, unit_id: str, judged: list[Judged], as_of: date) -> str:
+    out = terminal().console()
+    unit = plan.unit(unit_id)
+    lines: list[tuple[str, str]] = [
+        ("", describe.as_of_line(as_of)),
+        (_("Id"), unit.id),
+        (_("Name"), unit.name),
+        (_("Abbreviation"), unit.short or "—"),
+    ]
+    if unit.email:
+        lines.append((_("E-mail"), ", ".join(unit.email)))
+    if unit.active_from or unit.active_until:
+        span = f"{show_date(unit.active_from) or '…'} – {show_date(unit.active_until) or '…'}"
+        lines.append((_("Life span"), span))
+    for j in judged:
+        o = j.obligation
+        if o.unit_id != unit.id:
+            continue
+        lines.append(
+            (
+                _("Milestone"),
+                f"{o.milestone.id} — {describe.milestone_title(o.milestone)} "
+                f"({describe.due_line(o)}) — {describe.status_words(j)}",
+            )
+        )
+    _print_lines(out, lines)
+    return rendered(out)

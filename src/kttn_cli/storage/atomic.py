@@ -1,8 +1,8 @@
-"""Atomic file replacement: the one way kttn writes a file that must never be half-written.
+"""Writing outputs (exports, documents, plan copies) so that no one sees half a file.
 
-A temporary file in the same directory, fsync, optional hard-linked backup of the old
-file, `os.replace`, fsync of the directory (hatch's `utils/fs.py` habit). A reader sees
-the old content or the new, never a mixture, and a crash leaves no empty file behind.
+A temporary file in the same directory, fsync, `os.replace`, fsync of the directory
+(hatch's `utils/fs.py` habit). The ledger has its own write path with a lock and a
+backup (`storage.ledger_file`).
 """
 
 from __future__ import annotations
@@ -13,16 +13,14 @@ import tempfile
 from pathlib import Path
 
 from kttn_cli.errors import CannotWrite
+from kttn_cli.i18n import N_
 
 
-def replace_file(
-    path: Path, content: bytes, *, keep_backup: bool = False, mode: int | None = None
-) -> None:
+def replace_file(path: Path, content: bytes, *, mode: int | None = None) -> None:
     """Write `content` to `path` atomically; exit 73 if that cannot be done.
 
-    `keep_backup` keeps the previous file as `<path>.bak`. `mode` sets the new file's
-    permissions (a temporary file is created 0600, which suits the ledger but not an
-    export that other people or programs read).
+    `mode` sets the new file's permissions (a temporary file is created 0600, which does
+    not suit an export that other people or programs read).
     """
     # A symlink (a ledger kept in a synced folder, an export linked from elsewhere) is
     # followed: renaming over the link itself would leave its target behind, unchanged.
@@ -31,7 +29,7 @@ def replace_file(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
+        raise CannotWrite(N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -39,14 +37,10 @@ def replace_file(
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        if keep_backup:
-            backup = path.with_name(path.name + ".bak")
-            backup.unlink(missing_ok=True)
-            os.link(path, backup)
         Path(tmp).replace(path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
+        raise CannotWrite(N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror) from None
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -69,7 +63,7 @@ def write_output(path: Path, data: bytes) -> None:
         with path.open("wb") as handle:
             handle.write(data)
     except OSError as exc:
-        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
+        raise CannotWrite(N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror) from None
 
 
 def default_mode() -> int:

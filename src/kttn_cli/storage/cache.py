@@ -1,326 +1,185 @@
-"""A cache of validated file content, so that a clerk's tenth `kttn status` of the day
-does not parse and validate the same plan and ledger again.
+"""Caches that make the tenth `kttn status` of the day cheap (docs/architecture.md, "Speed").
 
-Validating means importing pydantic and parsing TOML: on this kind of machine that costs
-more than the rest of a command together (bench/README.md). After a full validation the
-loaders store the validated content here as JSON; the next run that reads the same bytes
-builds the core objects from that JSON without importing pydantic or a TOML parser.
-
-- Keyed by a hash of the file's bytes, together with the kttn version and the source of
-  the modules that decide what is valid: any change to the file or to those rules is a
-  miss, and a miss runs the full validation again.
-- One entry per (kind, file path): a new version replaces the old one, so the cache does
-  not grow with every ledger write.
-- Each entry carries a CRC-32 of its payload: a damaged entry (truncated, edited, bit
-  rot) is detected and ignored, like one from another version.
-- Best effort: an unwritable or unreadable cache directory, a full disk or a value that
-  JSON cannot carry makes no command fail; it only makes it slower.
-- Only content that passed validation is stored, so a hit never hides a problem.
+- **The state cache** keeps what a plan and a ledger come to: the plan as core objects,
+  the ledger's `Book` (what is in force, not every record) and every problem found. An
+  entry is valid for one version of both files (`files.identity`: device, inode, size,
+  times) and one version of kttn (`package_fingerprint`: every file of the package). A
+  write renames a new ledger over the old one, so it always gets a new identity.
+- Entries are JSON; only the core's own dataclasses and enums can be rebuilt from them
+  (an allow-list), so a damaged or planted entry is at worst a miss, never code run.
+- Best effort: an unreadable or unwritable place, a full disk or a value JSON cannot
+  carry makes no command fail; it only makes it slower. Only what the loader computed
+  from the files is stored, so a hit never hides a problem (problems are stored too).
+- Entries are written atomically (a temporary file renamed over), so a reader sees the
+  old entry or the new one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import gc
+import enum
 import json
 import os
-import sys
+import tempfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kttn_cli import __version__
 
-try:
-    # CPython's own BLAKE2: importing hashlib loads OpenSSL, about 2 ms of every start.
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - another Python
-    from hashlib import blake2b
-
-FORMAT = 3
-APP = "kttn"
-
-# The modules whose code decides what a valid plan or ledger is and how it is turned into
-# data: a change to any of them (a development checkout, an upgrade) invalidates entries.
-_RULES = (
-    "storage/plan_schema.py",
-    "storage/ledger_schema.py",
-    "storage/plan_file.py",
-    "storage/ledger_file.py",
-    "storage/documents.py",
-    "storage/cache.py",
-    "core/model.py",
-)
-_PACKAGE = Path(__file__).resolve().parent.parent
-
-# Dates are the only values of validated content that JSON has no type for. They are
-# written as one-key objects with these keys; validated documents cannot contain such an
-# object themselves, since every key of the plan and ledger schemas is fixed.
-_DATE = "$date"
-_DATETIME = "$datetime"
+FORMAT = 4
 
 
-def cache_dir() -> Path:
-    """The user cache directory for kttn: `$XDG_CACHE_HOME/kttn` (if absolute), else
-    `~/.cache/kttn`.
-
-    On Linux this is platformdirs' own rule, computed here because importing platformdirs
-    costs about 14 ms on every start; elsewhere platformdirs decides.
-    """
-    if sys.platform.startswith("linux"):
-        base = os.environ.get("XDG_CACHE_HOME", "")
-        if not Path(base).is_absolute():  # the XDG spec: ignore a relative path
-            base = str(Path("~/.cache").expanduser())
-        return Path(base) / APP
-    from platformdirs import user_cache_path
-
-    return user_cache_path(APP, appauthor=False)
+# --- the JSON codec of core objects -----------------------------------------------------
 
 
-@functools.cache
-def _rules_fingerprint() -> bytes:
-    digest = blake2b(f"{APP} {__version__} {FORMAT}".encode())
-    for name in _RULES:
-        try:
-            digest.update((_PACKAGE / name).read_bytes())
-        except OSError:
-            digest.update(f"missing {name}".encode())
-    return digest.digest()
+def _allowed() -> dict[str, type]:
+    """The classes an entry may contain: the core's dataclasses and enums, by name."""
+    from kttn_cli.core import model, obligations, problems, roster
+
+    found: dict[str, type] = {}
+    for module in (model, obligations, problems, roster):
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                if dataclasses.is_dataclass(value) or issubclass(value, enum.Enum):
+                    found[value.__name__] = value
+    return found
 
 
-def content_key(kind: str, raw: bytes, context: str = "") -> str:
-    """What an entry must match: the file's bytes, what they were checked against
-    (`context`, e.g. the plan id a ledger must name) and the validation rules."""
-    digest = blake2b(_rules_fingerprint(), digest_size=32)
-    digest.update(f"\0{kind}\0{context}\0".encode())
-    digest.update(raw)
-    return digest.hexdigest()
+class _Encoder:
+    """Turns core objects into JSON values; an object met twice is written once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, int] = {}
+        self.keep: list[Any] = []  # keeps ids stable while encoding
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or type(value) in (str, int, bool, float):
+            return value
+        if isinstance(value, enum.Enum):
+            return {"$e": [type(value).__name__, value.value]}
+        if type(value) is datetime:
+            return {"$dt": value.isoformat()}
+        if type(value) is date:
+            return {"$d": value.isoformat()}
+        if isinstance(value, tuple):
+            return {"$t": [self(v) for v in value]}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if isinstance(value, frozenset | set):
+            tag = "$f" if isinstance(value, frozenset) else "$s"
+            return {tag: sorted((self(v) for v in value), key=repr)}
+        if isinstance(value, dict):
+            return {"$m": [[self(k), self(v)] for k, v in value.items()]}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            ref = self.seen.get(id(value))
+            if ref is not None:
+                return {"$r": ref}
+            ref = len(self.seen)
+            self.seen[id(value)] = ref
+            self.keep.append(value)
+            fields = {
+                f.name: self(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+            }
+            return {"$c": type(value).__name__, "$i": ref, "v": fields}
+        raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def entry_path(kind: str, source: Path) -> Path:
-    name = blake2b(str(source.absolute()).encode("utf-8", "surrogateescape"), digest_size=16)
-    return cache_dir() / f"{kind}-{name.hexdigest()}.json"
+class _Decoder:
+    def __init__(self, allowed: dict[str, type]) -> None:
+        self.allowed = allowed
+        self.refs: dict[int, Any] = {}
+
+    def __call__(self, obj: dict[str, Any]) -> Any:
+        if len(obj) == 1:
+            ((tag, value),) = obj.items()
+            if tag == "$t":
+                return tuple(value)
+            if tag == "$d":
+                return date.fromisoformat(value)
+            if tag == "$dt":
+                return datetime.fromisoformat(value)
+            if tag == "$f":
+                return frozenset(value)
+            if tag == "$s":
+                return set(value)
+            if tag == "$m":
+                return {k: v for k, v in value}
+            if tag == "$r":
+                return self.refs[value]
+            if tag == "$e":
+                name, member = value
+                return self.allowed[name](member)
+        if "$c" in obj:
+            made = self.allowed[obj["$c"]](**obj["v"])
+            self.refs[obj["$i"]] = made
+            return made
+        return obj
 
 
-def load(kind: str, source: Path, raw: bytes, context: str = "") -> Any | None:
-    """The validated content stored for these exact bytes, or None (a miss).
+def encode(value: Any) -> str:
+    return json.dumps(_Encoder()(value), ensure_ascii=False, separators=(",", ":"))
 
-    Every failure is a miss: no entry, another version of the file, a damaged entry, an
-    unreadable directory.
-    """
-    payload = _read_payload(kind, source, raw, context)
-    if payload is None:
-        return None
+
+def decode(text: str) -> Any:
+    return json.loads(text, object_hook=_Decoder(_allowed()))
+
+
+# --- entries ------------------------------------------------------------------------------
+
+
+def read_entry(path: Path, key: str) -> Any | None:
+    """The value stored at `path` for `key`, or None (a miss, whatever went wrong)."""
     try:
-        return json.loads(payload, object_hook=_revive)
-    except (ValueError, RecursionError):
-        return None
-
-
-def store(kind: str, source: Path, raw: bytes, content: Any, context: str = "") -> None:
-    """Remember validated `content` for these bytes; silently gives up on any failure."""
-    try:
-        payload = json.dumps(content, default=_flatten, ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError, RecursionError):
-        return
-    _write_payload(kind, source, raw, payload, context)
-
-
-def load_records(
-    kind: str, source: Path, raw: bytes, classes: Sequence[type], context: str = ""
-) -> list[Any] | None:
-    """Flat dataclass objects stored by `store_records` for these exact bytes, or None.
-
-    Built with their own constructors from JSON rows: at 100,000 ledger records, decoding
-    and building took 185 ms against 278 ms for validated dictionaries through
-    `record_from_dict` (measured with the garbage collector paused).
-    """
-    payload = _read_payload(kind, source, raw, context)
-    if payload is None:
-        return None
-    try:
-        return _from_rows(json.loads(payload), classes)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
-        return None
-
-
-def store_records(
-    kind: str,
-    source: Path,
-    raw: bytes,
-    objects: Sequence[Any],
-    classes: Sequence[type],
-    context: str = "",
-) -> None:
-    """Remember flat dataclass objects (e.g. ledger records) for these bytes.
-
-    Stored only if the rows read back into objects equal to these: a field of a type the
-    rows cannot carry means no entry, never a wrong one.
-    """
-    try:
-        document = _to_rows(objects, classes)
-        payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        if _from_rows(json.loads(payload), classes) != list(objects):
-            return
-    except (TypeError, ValueError, KeyError, RecursionError):
-        return
-    _write_payload(kind, source, raw, payload, context)
-
-
-def _read_payload(kind: str, source: Path, raw: bytes, context: str) -> str | None:
-    try:
-        with entry_path(kind, source).open("rb") as handle:
+        with path.open("rb") as handle:
             header = json.loads(handle.readline())
-            if (
-                not isinstance(header, dict)
-                or header.get("format") != FORMAT
-                or header.get("key") != content_key(kind, raw, context)
-            ):
+            if not isinstance(header, dict) or header.get("format") != FORMAT:
+                return None
+            if header.get("key") != key:
                 return None
             payload = handle.read()
         if zlib.crc32(payload) != header.get("crc32"):
             return None
-        return payload.decode("utf-8")
-    except (OSError, ValueError, RecursionError):
+        with paused_gc():
+            return decode(payload.decode("utf-8"))
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         return None
 
 
-def _write_payload(kind: str, source: Path, raw: bytes, payload: str, context: str) -> None:
+def write_entry(path: Path, key: str, value: Any, mode: int = 0o600) -> bool:
+    """Store `value` for `key` at `path`, atomically; False (and nothing written) on any
+    failure. `mode` lets the entry beside a shared ledger be read by who reads it."""
     try:
-        data = payload.encode("utf-8")
-        header = {
-            "format": FORMAT,
-            "key": content_key(kind, raw, context),
-            "crc32": zlib.crc32(data),
-            "source": str(source.absolute()),
-        }
-        target = entry_path(kind, source)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_atomically(target, json.dumps(header).encode("utf-8") + b"\n" + data)
-    except (OSError, ValueError):
-        return
-
-
-# Field kinds of the rows format: how a JSON value becomes the field's value again.
-_KINDS: dict[str, Callable[[Any], Any]] = {
-    "date": date.fromisoformat,
-    "datetime": datetime.fromisoformat,
-    "tuple": tuple,
-}
-
-
-def _kind(value: Any) -> str:
-    # Exact types only: anything else stops the store rather than coming back changed.
-    if value is None or type(value) in (str, int, bool):
-        return ""
-    if type(value) is datetime:
-        return "datetime"
-    if type(value) is date:
-        return "date"
-    if type(value) is tuple and all(type(v) is str for v in value):
-        return "tuple"
-    raise TypeError(f"cannot cache a {type(value).__name__}")
-
-
-def _to_rows(objects: Sequence[Any], classes: Sequence[type]) -> dict[str, Any]:
-    """`{"classes": [[name, fields, kinds]…], "rows": [[class index, value…]…]}`."""
-    index = {cls: i for i, cls in enumerate(classes)}
-    names = [[f.name for f in dataclasses.fields(cls)] for cls in classes]
-    kinds: list[list[str]] = [[""] * len(n) for n in names]
-    rows = []
-    for obj in objects:
-        i = index[type(obj)]
-        row: list[Any] = [i]
-        for position, name in enumerate(names[i]):
-            value = getattr(obj, name)
-            kind = _kind(value)
-            if kind:
-                if kinds[i][position] not in ("", kind):
-                    raise TypeError(f"{name} holds values of two kinds")
-                kinds[i][position] = kind
-                value = list(value) if kind == "tuple" else value.isoformat()
-            row.append(value)
-        rows.append(row)
-    classes_out = [[cls.__name__, names[i], kinds[i]] for i, cls in enumerate(classes)]
-    return {"classes": classes_out, "rows": rows}
-
-
-def _from_rows(document: dict[str, Any], classes: Sequence[type]) -> list[Any]:
-    stored = document["classes"]
-    if [c[0] for c in stored] != [cls.__name__ for cls in classes]:
-        raise ValueError("other classes")
-    fixes: list[list[tuple[int, Callable[[Any], Any]]]] = []
-    for (_, names, kinds), cls in zip(stored, classes, strict=True):
-        if names != [f.name for f in dataclasses.fields(cls)]:
-            raise ValueError("other fields")
-        fixes.append([(p, _KINDS[k]) for p, k in enumerate(kinds) if k])
-    out: list[Any] = []
-    append = out.append
-    for row in document["rows"]:
-        i = row[0]
-        values = row[1:]
-        for position, convert in fixes[i]:
-            value = values[position]
-            if value is not None:
-                values[position] = convert(value)
-        append(classes[i](*values))
-    return out
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write a temporary file beside `target`, then rename it over: readers see the old
-    entry or the new one, never half of one.
-
-    Not `atomic.replace_file`: an entry needs no fsync and no backup (losing one costs
-    only a validation), and a failure must stay an OSError, which `store` ignores.
-    """
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _flatten(value: Any) -> Any:
-    # datetime is a subclass of date: test it first. Exact types only, so that anything
-    # else JSON cannot carry stops the store (TypeError) instead of coming back changed.
-    if type(value) is datetime:
-        return {_DATETIME: value.isoformat()}
-    if type(value) is date:
-        return {_DATE: value.isoformat()}
-    raise TypeError(f"cannot cache a {type(value).__name__}")
-
-
-def _revive(obj: dict[str, Any]) -> Any:
-    if len(obj) == 1:
-        if _DATE in obj:
-            return date.fromisoformat(obj[_DATE])
-        if _DATETIME in obj:
-            return datetime.fromisoformat(obj[_DATETIME])
-    return obj
+        payload = encode(value).encode("utf-8")
+        header = {"format": FORMAT, "key": key, "crc32": zlib.crc32(payload)}
+        data = json.dumps(header).encode("utf-8") + b"\n" + payload
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".cache-tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), mode)
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return True
+    except (OSError, ValueError, TypeError, RecursionError):
+        return False
 
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """Run a block without the cyclic garbage collector.
+    """Build many objects without the cyclic garbage collector running again and again
+    (the objects built have no cycles)."""
+    import gc
 
-    Building tens of thousands of records triggers a full collection again and again;
-    the objects built have no cycles. At 100,000 records this saves about a third of the
-    load time (measured: 446 → 293 ms for decode and build).
-    """
-    was_enabled = gc.isenabled()
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if was_enabled:
+        if enabled:
             gc.enable()

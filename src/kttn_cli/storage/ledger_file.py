@@ -1,8 +1,24 @@
-"""The ledger: read it, and append records through the one safe write path (DESIGN §5).
+"""The ledger's one write path (docs/architecture.md, "Data safety").
 
-The ledger is append-only: corrections (voids, replacements, extensions) are new records,
-so every write is "old bytes + new records". Each write happens under a file lock and
-replaces the file atomically; the previous version is kept as `<ledger>.bak`.
+Every write is "the old bytes + new records", under a lock tied to the file actually
+written (its real path: whatever symlinks, `..` or relative paths led there, every
+writer of that file takes the same lock):
+
+1. lock; refuse a ledger that is missing while its backup exists, a read-only one, one
+   that cannot be read, or one with problems (unless the write is what fixes them);
+2. the current state: from the cache when it was computed from these very bytes, else
+   read and checked in full; `build` decides the new records from it (or refuses);
+3. the new records are checked by the same rules as every record (`Book.add`) and by
+   their file models; the history check refuses to replace a backup that holds more
+   records than the ledger (a ledger replaced by an older copy);
+4. a temporary file in the same directory gets old + new bytes and is fsynced; the
+   backup is prepared beside it (a hard link to the old file, or a copy where the file
+   system refuses hard links); the temporary file is renamed over the ledger — the
+   commit point — then the backup is renamed into place and the directory fsynced.
+
+A failure before the commit point leaves every file as it was (only the writer's own
+temporary files are removed). The caller learns the moment of the commit (`on_commit`):
+from then on the CLI holds SIGINT and SIGTERM until it has said what it wrote.
 """
 
 from __future__ import annotations
@@ -10,125 +26,41 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from copy import deepcopy
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
 
-from kttn_cli.core.model import LedgerRecord, record_from_dict
-from kttn_cli.core.status import Ledger
-from kttn_cli.errors import (
-    CannotWrite,
-    ConfigError,
-    DataError,
-    MissingInput,
-    TemporaryFailure,
-    Word,
-)
-from kttn_cli.i18n import Lang
-from kttn_cli.storage.atomic import replace_file
-from kttn_cli.storage.documents import Problem, parse_toml, validation_problems
+from kttn_cli.core.model import LedgerRecord, Plan
+from kttn_cli.errors import CannotWrite, DataError, FileProblems, MissingInput, TemporaryFailure
+from kttn_cli.i18n import N_
+from kttn_cli.storage import cache, loader
+from kttn_cli.storage.files import read_data_file
 
 HEADER = (
     "# Sổ theo dõi của kttn: do kttn ghi, không sửa bằng tay.\n"
     "# Written by kttn: do not edit by hand; use `kttn submit`, `kttn void`, `kttn extend`.\n"
 )
-LOCK_TIMEOUT_ENV = "KTTN_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 10.0
+RECORD_HEADER = b"[[records]]"
+# errno values of a file system that refuses hard links (FAT/exFAT, many network shares,
+# Linux's protected hard links).
+_NO_HARD_LINKS = frozenset(
+    {errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
+)
 
 
-@dataclass(slots=True)
-class LedgerCheck:
-    path: Path
-    exists: bool
-    records: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+@dataclass(frozen=True)
+class Written:
+    """What a write recorded, and the state after it."""
+
+    records: list[LedgerRecord]
+    state: loader.State
+    backup_note: str | None = None  # set when the backup could not be refreshed
 
 
-def check_ledger(path: Path, plan_id: str, lang: Lang) -> LedgerCheck:
-    """Read and validate the ledger; a missing ledger is an empty one."""
-    raw = _read(path)
-    if raw is None:
-        return LedgerCheck(path, exists=False)
-    return _check_bytes(path, raw, plan_id, lang)
-
-
-def _read(path: Path) -> bytes | None:
-    """The ledger's bytes, or None when there is none yet; exit 65 if it cannot be read."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise MissingInput("err.directory_given", what=Word("err.what.ledger"), path=path) from None
-    except OSError as exc:
-        raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
-
-
-def _check_bytes(path: Path, raw: bytes, plan_id: str, lang: Lang) -> LedgerCheck:
-    from pydantic import ValidationError
-
-    from kttn_cli.storage.ledger_schema import LedgerFile
-
-    result = LedgerCheck(path, exists=True)
-    parsed = parse_toml(path, raw)
-    if parsed.data is None:
-        result.problems = parsed.problems
-        return result
-    try:
-        model = LedgerFile.model_validate(parsed.data)
-    except ValidationError as exc:
-        result.problems = validation_problems(parsed, exc, lang)
-        return result
-    if model.plan != plan_id:
-        result.problems.append(
-            parsed.problem(("plan",), "wrong_plan", found=model.plan, expected=plan_id)
-        )
-    seen: set[str] = set()
-    for i, record in enumerate(model.records):
-        if record.id in seen:
-            result.problems.append(
-                parsed.problem(("records", i, "id"), "duplicate_id", id=record.id)
-            )
-        seen.add(record.id)
-    result.records = [r.model_dump() for r in model.records]
-    return result
-
-
-def load_ledger(path: Path, plan_id: str, lang: Lang) -> Ledger:
-    """The ledger's records; exit 65 (file untouched) when it cannot be read.
-
-    Content validated before (same bytes, same plan id) comes from the cache, without
-    pydantic or TOML parsing (storage/cache.py).
-    """
-    from kttn_cli.storage import cache
-
-    raw = _read(path)
-    if raw is None:
-        return Ledger(())
-    kinds = get_args(LedgerRecord)
-    with cache.paused_gc():
-        cached = cache.load_records("ledger", path, raw, kinds, plan_id)
-        if cached is not None:
-            return Ledger(tuple(cached))
-        ledger = _valid_or_raise(_check_bytes(path, raw, plan_id, lang), lang)
-        cache.store_records("ledger", path, raw, ledger.records, kinds, plan_id)
-        return ledger
-
-
-def _valid_or_raise(check: LedgerCheck, lang: Lang) -> Ledger:
-    """The checked ledger's records, or exit 65 naming the first problem."""
-    if check.problems:
-        raise DataError(
-            "err.invalid_ledger",
-            path=check.path,
-            count=len(check.problems),
-            first=check.problems[0].format(lang),
-        )
-    return Ledger(tuple(record_from_dict(r) for r in check.records))
-
-
-def serialise(records: Sequence[dict[str, Any]]) -> str:
+def serialise(records: Sequence[LedgerRecord]) -> bytes:
     """Records as `[[records]]` tables, one key per line, in a fixed layout.
 
     Each record is written on its own with tomli-w, so the layout never depends on the
@@ -136,106 +68,284 @@ def serialise(records: Sequence[dict[str, Any]]) -> str:
     """
     import tomli_w
 
-    out = []
-    for record in records:
-        body = {k: v for k, v in record.items() if v is not None}
-        out.append("\n[[records]]\n" + tomli_w.dumps(body))
-    return "".join(out)
+    from kttn_cli.schema.ledger import from_core
+
+    return "".join(
+        "\n[[records]]\n" + tomli_w.dumps(from_core(record)) for record in records
+    ).encode("utf-8")
 
 
-def append(
-    path: Path,
-    plan_id: str,
-    lang: Lang,
-    build: Callable[[Ledger], list[dict[str, Any]]],
-) -> list[LedgerRecord]:
-    """Append the records that `build` makes from the current ledger, safely.
+def new_file(plan_id: str) -> bytes:
+    import tomli_w
 
-    Under the lock: read and validate the current file (an invalid one is left alone),
-    let `build` decide the new records (it may raise to refuse), validate the whole new
-    content, write a temporary file in the same directory, fsync it, keep the old file as
-    a backup, rename the new one over it and fsync the directory.
-    """
+    from kttn_cli.schema.ledger import LEDGER_FORMAT
+
+    return (HEADER + tomli_w.dumps({"schema_version": LEDGER_FORMAT, "plan": plan_id})).encode()
+
+
+def record_count(data: bytes) -> int:
+    """How many records a ledger in kttn's layout holds, without parsing it."""
+    return data.count(b"\n" + RECORD_HEADER) + (1 if data.startswith(RECORD_HEADER) else 0)
+
+
+# --- the lock -----------------------------------------------------------------------------
+
+
+def lock_path(ledger: Path) -> Path:
+    """The lock of the file actually written: beside its real path."""
+    real = Path(os.path.realpath(ledger))
+    return real.with_name(real.name + ".lock")
+
+
+@contextmanager
+def locked(ledger: Path, timeout: float) -> Iterator[Path]:
+    """Hold the ledger's lock; yields the ledger's real path."""
     from filelock import FileLock, Timeout
 
-    timeout = _lock_timeout()
+    real = Path(os.path.realpath(ledger))
+    lock_file = lock_path(ledger)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(f"{path}.lock", timeout=timeout)
-        lock.acquire()
-    except Timeout:
-        raise TemporaryFailure("err.lock_timeout", path=path, seconds=timeout) from None
-    except FileExistsError:  # a file where the data directory should be: not "File exists"
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where the data directory should be
         reason = os.strerror(errno.ENOTDIR)
-        raise CannotWrite("err.cannot_write", path=path.parent, reason=reason) from None
+        raise CannotWrite(N_("cannot write {path}: {reason}"), path=real.parent, reason=reason) from None
     except OSError as exc:
-        raise CannotWrite("err.cannot_write", path=path, reason=exc.strerror) from None
+        raise CannotWrite(N_("cannot write {path}: {reason}"), path=real.parent, reason=exc.strerror) from None
+    lock = FileLock(str(lock_file), timeout=timeout)
     try:
-        try:
-            old: bytes | None = path.read_bytes()
-            # Keep the permissions someone gave the ledger (e.g. shared with a group).
-            mode: int | None = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            old, mode = None, None
-        except OSError as exc:
-            raise DataError("err.cannot_read", path=path, reason=exc.strerror) from None
-        # An existing empty file is a damaged ledger (e.g. truncated), not a new one:
-        # validating it refuses the write instead of starting over on top of it.
-        current = (
-            LedgerCheck(path, False) if old is None else _check_bytes(path, old, plan_id, lang)
-        )
-        ledger = _valid_or_raise(current, lang)
-        new = build(ledger)
-        if not new:
-            return []
-        head = _new_file(plan_id).encode() if old is None else old
-        content = head + serialise(new).encode()
-        after = _check_bytes(path, content, plan_id, lang)
-        if after.problems:  # a bug in kttn, not in the user's data: never write it
-            raise DataError("err.refused_write", path=path, first=after.problems[0].format(lang))
-        _remove_stale_temporaries(path)
-        replace_file(path, content, keep_backup=old is not None, mode=mode)
-        written = _valid_or_raise(after, lang).records
-        # The next read (the status right after a submit) need not validate again.
-        from kttn_cli.storage import cache
-
-        cache.store_records("ledger", path, content, written, get_args(LedgerRecord), plan_id)
-        return list(written[-len(new) :])
+        # A short poll: with many clerks waiting, the lock changes hands quickly.
+        lock.acquire(poll_interval=0.005)
+    except Timeout:
+        raise TemporaryFailure(
+            N_("the ledger {path} is locked by another kttn for over {seconds} s (lock file "
+               "{lock}); try again"),
+            path=real,
+            seconds=f"{timeout:g}",
+            lock=lock_file,
+        ) from None
+    except IsADirectoryError:
+        raise CannotWrite(
+            N_("the lock file {lock} is a directory; remove it (it is not the ledger)"),
+            lock=lock_file,
+        ) from None
+    except OSError as exc:
+        raise CannotWrite(
+            N_("cannot take the lock file {lock}: {reason} (the ledger itself is untouched)"),
+            lock=lock_file,
+            reason=exc.strerror,
+        ) from None
+    try:
+        yield real
     finally:
         lock.release()
 
 
-def _remove_stale_temporaries(path: Path) -> None:
-    """Delete temporary files left by writers killed before their rename.
+# --- the write ----------------------------------------------------------------------------
 
-    Every writer of this ledger holds the lock while its temporary file exists, so under
-    the lock any such file is stale. Failing to delete one is harmless.
-    """
-    import contextlib
-    import glob
-
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+Build = Callable[[loader.State], list[LedgerRecord]]
 
 
-def _lock_timeout() -> float:
-    """KTTN_LOCK_TIMEOUT in seconds (0: do not wait); a bad value is exit 78, not 70."""
-    text = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_LOCK_TIMEOUT
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds < float("inf"):
-        raise ConfigError(
-            "err.bad_setting", name=LOCK_TIMEOUT_ENV, value=text, hint=Word("hint.timeout")
+def append(
+    ledger: Path,
+    plan_path: Path,
+    build: Build,
+    *,
+    lock_timeout: float,
+    cache_dir: Path,
+    on_commit: Callable[[], None] | None = None,
+    allow_problems: bool = False,
+) -> Written:
+    """Append the records `build` makes from the current state, safely (module doc)."""
+    # Everything the write needs is imported before the lock is taken.
+    import tomli_w  # noqa: F401
+
+    import kttn_cli.schema.ledger  # noqa: F401
+
+    with locked(ledger, lock_timeout) as real:
+        exists = loader.ledger_presence(real)
+        old = read_data_file(real, "ledger") if exists else None
+        mode = None
+        if old is not None:
+            mode = _writable_mode(real)
+        # The cached state when it was computed from these very bytes, else a full read.
+        state = loader.load(plan_path, real, cache_dir)
+        if state.blocking and not allow_problems:
+            raise FileProblems(
+                state.blocking,
+                N_("nothing was written: the ledger has {count} problem to resolve first "
+                   "({first}); see `kttn check`"),
+                N_("nothing was written: the ledger has {count} problems to resolve first "
+                   "({first}); see `kttn check`"),
+                count=len(state.blocking),
+            )
+        new = build(state)
+        if not new:
+            return Written([], state)
+        book = deepcopy(state.book)
+        problems = book.add(state.plan, new)
+        if problems:
+            raise FileProblems(
+                problems,
+                N_("kttn refused to write the ledger {path}: a new record is invalid ({first}); "
+                   "the ledger was left as it is — please report this bug"),
+                path=real,
+            )
+        body = serialise(new)
+        content = (old if old is not None else new_file(state.plan.info.id)) + body
+        _check_history(real, old)
+        backup_note = _replace(real, content, old is not None, mode, on_commit)
+        after = loader.State(state.plan, book, state.problems, True)
+        key = loader.key_after_write(plan_path, real)
+        loader.store(after, plan_path, real, cache_dir, key)
+        return Written(new, after, backup_note)
+
+
+def _writable_mode(real: Path) -> int:
+    """The ledger's permissions, kept by the new version; a read-only ledger (no write
+    permission for anyone, or none for this user) is respected, even by its owner."""
+    info = os.stat(real)
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o222 or (os.geteuid() != 0 and not os.access(real, os.W_OK)):
+        raise CannotWrite(
+            N_("the ledger {path} is read-only (mode {mode}); nothing was written. Give it "
+               "write permission (chmod u+w) if kttn should write to it"),
+            path=real,
+            mode=f"{mode:04o}",
         )
-    return seconds
+    return mode
 
 
-def _new_file(plan_id: str) -> str:
-    import tomli_w
+def _check_history(real: Path, old: bytes | None) -> None:
+    """Refuse to replace a backup that holds more records than the ledger."""
+    backup = loader.backup_path(real)
+    try:
+        kept = backup.read_bytes()
+    except OSError:
+        return
+    have = record_count(old) if old is not None else 0
+    if record_count(kept) > have:
+        raise DataError(
+            N_("nothing was written: the backup {backup} holds {kept} records but the ledger "
+               "{path} only {have} (was it replaced by an older copy?). Run `kttn restore` "
+               "to go back to the backup, or move the backup away to keep the ledger as it is"),
+            backup=backup,
+            kept=record_count(kept),
+            path=real,
+            have=have,
+        )
 
-    return HEADER + tomli_w.dumps({"schema_version": 1, "plan": plan_id})
+
+def _replace(
+    real: Path,
+    content: bytes,
+    keep_backup: bool,
+    mode: int | None,
+    on_commit: Callable[[], None] | None = None,
+) -> str | None:
+    """Write `content` over the ledger atomically, keeping the old file as the backup;
+    `on_commit` is called right after the commit point. Returns a note when the write
+    committed but the backup could not be refreshed."""
+    directory = real.parent
+    own: list[str] = []
+    try:
+        new_tmp = _temporary(directory, real.name, content, mode)
+        own.append(new_tmp)
+        backup_tmp = _backup_copy(real, directory) if keep_backup else None
+        if backup_tmp is not None:
+            own.append(backup_tmp)
+        os.replace(new_tmp, real)  # the commit point
+        if on_commit is not None:
+            on_commit()
+        own.remove(new_tmp)
+    except OSError as exc:
+        for name in own:
+            with suppress(OSError):
+                os.unlink(name)
+        raise CannotWrite(
+            N_("cannot write {path}: {reason}; nothing was changed"),
+            path=real,
+            reason=exc.strerror or str(exc),
+        ) from None
+    note = None
+    if backup_tmp is not None:
+        try:
+            os.replace(backup_tmp, loader.backup_path(real))
+        except OSError as exc:
+            with suppress(OSError):
+                os.unlink(backup_tmp)
+            note = exc.strerror or str(exc)
+    _fsync_directory(directory)
+    return note
+
+
+def _temporary(directory: Path, name: str, data: bytes, mode: int | None) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _backup_copy(real: Path, directory: Path) -> str:
+    """A new name for the old ledger, beside it: a hard link where the file system
+    allows one, else a copy of its bytes."""
+    tmp = os.path.join(directory, f".{real.name}.bak.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        os.link(real, tmp)
+        return tmp
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+    mode = stat.S_IMODE(os.stat(real).st_mode)
+    return _temporary(directory, real.name + ".bak", real.read_bytes(), mode)
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a directory; the rename is done
+    finally:
+        os.close(fd)
+
+
+# --- restore ------------------------------------------------------------------------------
+
+
+def restore(ledger: Path, plan: Plan, *, lock_timeout: float, stamp: str) -> tuple[Path, Path | None]:
+    """Put the backup back as the ledger, under the lock. The ledger it replaces (damaged,
+    shorter) is kept beside it as `<ledger>.before-restore-<stamp>`; the backup is kept
+    too. Returns (backup, where the replaced ledger went)."""
+    with locked(ledger, lock_timeout) as real:
+        backup = loader.backup_path(real)
+        try:
+            raw = read_data_file(backup, "backup")
+        except MissingInput:
+            raise MissingInput(N_("there is no backup to restore: {path}"), path=backup) from None
+        records, _, problems = loader.check_ledger(backup, raw, plan.info.id)
+        if records is None:
+            raise FileProblems(
+                problems,
+                N_("the backup {path} cannot be read either ({first}); nothing was changed"),
+                path=backup,
+            )
+        aside: Path | None = None
+        if real.exists():
+            aside = real.with_name(f"{real.name}.before-restore-{stamp}")
+            aside.write_bytes(real.read_bytes())
+        mode = stat.S_IMODE(os.stat(backup).st_mode) | 0o200
+        _replace(real, raw, keep_backup=False, mode=mode)
+        return backup, aside
+

@@ -1,34 +1,42 @@
-"""Where the plan, the ledger and kttn's data live (DESIGN §4: option > environment > default)."""
+"""Where kttn keeps its files: the platform's directories, unless settings say otherwise.
+
+Functions here are given every setting they need; none reads the environment (the CLI's
+`Session` resolves settings once, docs/architecture.md "Settings").
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from kttn_cli.storage.plan_file import BUNDLED_PLAN
+APP = "kttn"
+_PACKAGE = Path(__file__).resolve().parent.parent
+# The bundled plan lives in the repository's `data/`; the build copies it into the
+# package (pyproject.toml, force-include), where an installed kttn finds it. A source
+# checkout (an editable install) reads it where it lives.
+_INSTALLED = _PACKAGE / "data"
+DATA = _INSTALLED if (_INSTALLED / "plan_2024.toml").exists() else _PACKAGE.parent.parent / "data"
+BUNDLED_PLAN = DATA / "plan_2024.toml"
+BUNDLED_SCHEMA = DATA / "plan.schema.json"
 
 
-def plan_path(option: Path | None) -> Path:
-    """`--plan`, else `KTTN_PLAN`, else the bundled plan."""
-    if option is not None:
-        return option
-    env = os.environ.get("KTTN_PLAN")
-    return Path(env) if env else BUNDLED_PLAN
-
-
-def data_dir() -> Path:
-    """`KTTN_DATA_DIR`, else the platform's user data directory."""
-    env = os.environ.get("KTTN_DATA_DIR")
-    if env:
-        return Path(env)
+def user_data_dir() -> Path:
     from platformdirs import user_data_path
 
-    return user_data_path("kttn", appauthor=False)
+    return user_data_path(APP, appauthor=False)
 
 
-def ledger_path(option: Path | None, plan_id: str) -> Path:
-    """`--ledger`, else `KTTN_LEDGER`, else one ledger per plan id in the data directory."""
-    if option is not None:
-        return option
-    env = os.environ.get("KTTN_LEDGER")
-    return Path(env) if env else data_dir() / f"{plan_id}.ledger.toml"
+def user_config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP, appauthor=False)
+
+
+def user_cache_dir() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP, appauthor=False)
+
+
+def default_ledger(data_dir: Path, plan_id: str) -> Path:
+    """One ledger per plan id in the data directory."""
+    return data_dir / f"{plan_id}.ledger.toml"

@@ -1,0 +1,124 @@
+"""`kttn`: the entry point, and the short ways through it (docs/architecture.md, "Speed").
+
+In order: `--version` answers at once; a completion request (`kttn __complete …`, sent
+by the shell's Tab) is answered from the declarations and the cached id lists; the
+language is chosen (help pages and usage errors are in it); a command line read before
+comes from the memo; anything else is read by Typer. Then the command runs inside the
+error boundary (`cli.app`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from kttn_cli import __version__
+
+COMPLETE = "__complete"
+
+
+def main() -> None:
+    sys.exit(run_argv(sys.argv[1:], os.environ))
+
+
+def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
+    argv = list(args)
+    debug = False
+    while argv[:1] == ["--debug"]:
+        debug = True
+        argv.pop(0)
+    if argv == ["--version"]:
+        from kttn_cli.render.terminal import terminal
+
+        terminal().write(f"kttn {__version__}\n")
+        return 0
+    if argv[:1] == [COMPLETE]:
+        from kttn_cli.cli.complete import answer
+
+        return answer(argv[1:], env)
+    from kttn_cli import i18n
+    from kttn_cli.errors import KttnError
+    from kttn_cli.render.terminal import terminal
+
+    try:
+        i18n.use(early_language(argv, env))
+    except KttnError as exc:
+        i18n.use("en")  # someone asked for a language kttn does not have
+        terminal().error(exc.text())
+        return exc.exit_code
+    if argv[:1] in (["--install-completion"], ["--show-completion"]):
+        from kttn_cli.cli.complete import install
+
+        return install(argv, env)
+    from kttn_cli.cli import memo
+    from kttn_cli.fingerprint import package_fingerprint
+    from kttn_cli.storage.paths import user_cache_dir
+
+    cache_dir = user_cache_dir()
+    fingerprint = package_fingerprint()
+    hit = memo.lookup(cache_dir, argv, fingerprint)
+    if hit is None:
+        from kttn_cli.cli.parser import HelpShown, parse
+
+        try:
+            parsed = parse(argv)
+        except HelpShown as shown:
+            if shown.text:
+                terminal().write(shown.text)
+            return 0
+        except KttnError as exc:
+            terminal().error(exc.text())
+            return exc.exit_code
+        hit = parsed.path, parsed.values
+        memo.remember(cache_dir, argv, fingerprint, *hit)
+    from kttn_cli.cli.app import run
+
+    return run(hit[0], hit[1], env, debug)
+
+
+def early_language(argv: list[str], env: Mapping[str, str]) -> i18n.Lang:
+    """The language, known before the command line is parsed: `--lang` anywhere on it,
+    else KTTN_LANG, else the settings file, else Vietnamese."""
+    from kttn_cli import i18n
+    from kttn_cli.errors import ConfigError, UsageError
+    from kttn_cli.i18n import N_
+
+    given = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            given = argv[index + 1]
+        elif arg.startswith("--lang="):
+            given = arg.partition("=")[2]
+    if given is not None:
+        lang = i18n.parse_lang(given)
+        if lang is None:
+            raise UsageError(
+                N_("unsupported language {value!r} (--lang): use vi or en"), value=given
+            )
+        return lang
+    text = env.get("KTTN_LANG", "")
+    if text:
+        lang = i18n.parse_lang(text)
+        if lang is None:
+            raise ConfigError(N_("invalid {name}={value!r}: use vi or en"), name="KTTN_LANG", value=text)
+        return lang
+    from kttn_cli.cli.settings import config_path
+
+    path = config_path(env)
+    if path.exists():
+        from kttn_cli.cli.settings import read_file
+
+        try:
+            found = read_file(path).get("lang")
+        except Exception:  # the command reports a bad settings file itself
+            found = None
+        if found is not None:
+            return i18n.parse_lang(str(found[0])) or i18n.DEFAULT_LANG
+    return i18n.DEFAULT_LANG
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""Checks of meaning: a plan whose parts fit together, a ledger whose records point to
+things that exist (beancount's `ops/validation.py` habit: plain functions, each returning
+every problem it finds).
+
+The loader runs `plan_problems` and `ledger_problems` for every command, so a record that
+points nowhere is stated by `status` as much as by `check` (docs/architecture.md,
+"Problems").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from kttn_cli.core.deadlines import DATE_QUALIFIERS, QUARTER_QUALIFIERS
+from kttn_cli.core.ledger import Ledger
+from kttn_cli.core.model import (
+    AdHocTask,
+    Extension,
+    Milestone,
+    Plan,
+    Schedule,
+    Submission,
+    Void,
+)
+from kttn_cli.core.obligations import with_ad_hoc_tasks
+from kttn_cli.core.problems import Loc, Problem
+from kttn_cli.core.roster import Roster
+
+
+def file_milestones(plan: Plan) -> Iterator[tuple[Loc, Milestone]]:
+    """Each milestone with its place in the plan file: the occurrences of a repeating
+    milestone all stand where their one table stands."""
+    for i, task in enumerate(plan.tasks):
+        j = -1
+        previous: str | None = None
+        for milestone in task.milestones:
+            if milestone.repeat_of is None or milestone.repeat_of != previous:
+                j += 1
+            previous = milestone.repeat_of
+            yield ("tasks", i, "milestones", j), milestone
+
+
+def plan_problems(plan: Plan) -> list[Problem]:
+    """Every problem of meaning in a plan whose shape is valid."""
+    found: list[Problem] = []
+
+    def add(code: str, where: Loc, related: Loc | None = None, **args: object) -> None:
+        found.append(Problem(code, "plan", where, args, related=related))
+
+    units: dict[str, int] = {}
+    for i, unit in enumerate(plan.units):
+        if unit.id in units:
+            add("duplicate_id", ("units", i, "id"), ("units", units[unit.id], "id"), id=unit.id)
+        units.setdefault(unit.id, i)
+        if unit.active_from and unit.active_until and unit.active_from > unit.active_until:
+            add("life_span_reversed", ("units", i, "active_until"), id=unit.id)
+        for k, old in enumerate(unit.replaces):
+            if old == unit.id:
+                add("replaces_itself", ("units", i, "replaces", k), id=unit.id)
+    groups: dict[str, int] = {}
+    for i, group in enumerate(plan.groups):
+        if group.id in groups or group.id in units:
+            add("duplicate_id", ("groups", i, "id"), id=group.id)
+        groups.setdefault(group.id, i)
+        for k, member in enumerate(group.members):
+            if member not in units:
+                add("unknown_unit", ("groups", i, "members", k), id=member)
+
+    tasks: set[str] = set()
+    ad_hoc_items = 0
+    for i, task in enumerate(plan.tasks):
+        if task.id in tasks:
+            add("duplicate_id", ("tasks", i, "id"), id=task.id)
+        tasks.add(task.id)
+        if task.ad_hoc:
+            ad_hoc_items += 1
+            if ad_hoc_items > 1:
+                add("second_ad_hoc_item", ("tasks", i, "ad_hoc"), id=task.id)
+
+    seen: dict[str, Loc] = {}
+    placed = list(file_milestones(plan))
+    for loc, milestone in placed:
+        if milestone.id in tasks or (milestone.id in seen and seen[milestone.id] != loc):
+            add("duplicate_id", (*loc, "id"), seen.get(milestone.id), id=milestone.id)
+        seen.setdefault(milestone.id, loc)
+    aliases: dict[str, str] = {}
+    reported: set[Loc] = set()
+    for loc, milestone in placed:
+        if loc in reported:  # the occurrences of one repeating milestone share a table
+            continue
+        reported.add(loc)
+        _deadline_problems(add, loc, milestone)
+        for k, name in enumerate(milestone.assignees):
+            if name not in units and name not in groups:
+                add("unknown_assignee", (*loc, "assignees", k), id=name)
+        for k, name in enumerate(milestone.recipients):
+            if name not in units:
+                add("unknown_unit", (*loc, "recipients", k), id=name)
+        for k, name in enumerate(milestone.inputs):
+            if name not in seen:
+                add("unknown_milestone", (*loc, "inputs", k), id=name)
+        for k, old in enumerate(milestone.renamed_from):
+            if old in seen or (old in aliases and aliases[old] != milestone.id):
+                add("renamed_from_taken", (*loc, "renamed_from", k), id=old)
+            aliases.setdefault(old, milestone.id)
+    found.extend(_input_cycles(placed))
+    for where in plan.info.unconfirmed:
+        parts: Loc = tuple(int(p) if p.isdigit() else p for p in where.split("."))
+        found.append(Problem("unconfirmed_date", "plan", parts, {}, blocking=False))
+    return found
+
+
+def _deadline_problems(report: Callable[..., None], loc: Loc, milestone: Milestone) -> None:
+    deadline = milestone.deadline
+    if deadline.kind == "quarter":
+        if deadline.quarter is not None and not 1 <= deadline.quarter <= 4:
+            report("bad_quarter", (*loc, "due", "quarter"), quarter=deadline.quarter)
+        if deadline.qualifier not in QUARTER_QUALIFIERS:
+            report("bad_qualifier", (*loc, "due", "qualifier"), value=deadline.qualifier)
+    elif deadline.kind == "date":
+        if deadline.qualifier not in DATE_QUALIFIERS:
+            report("bad_qualifier", (*loc, "due", "qualifier"), value=deadline.qualifier)
+        if deadline.stated is None and milestone.repeat_of is None:
+            report("date_missing", (*loc, "due"))
+
+
+def _input_cycles(placed: list[tuple[Loc, Milestone]]) -> list[Problem]:
+    """Each cycle among `inputs` once, at the `inputs` of the milestone that closes it.
+
+    Iterative depth-first search: a chain of thousands of milestones must not exhaust
+    the interpreter's recursion limit.
+    """
+    where: dict[str, Loc] = {}
+    inputs: dict[str, list[str]] = {}
+    for loc, milestone in placed:
+        if milestone.id not in where:
+            where[milestone.id] = loc
+            inputs[milestone.id] = list(milestone.inputs)
+    inputs = {k: [n for n in v if n in where] for k, v in inputs.items()}
+    problems: list[Problem] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    for start in inputs:
+        if start in state:
+            continue
+        path = [start]
+        state[start] = 1
+        stack = [iter(inputs[start])]
+        while stack:
+            node = path[-1]
+            step = next(stack[-1], None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(step) == 1:
+                cycle = [*path[path.index(step) :], step]
+                problems.append(
+                    Problem(
+                        "input_cycle",
+                        "plan",
+                        (*where[node], "inputs"),
+                        {"cycle": " → ".join(cycle)},
+                    )
+                )
+            elif step not in state:
+                state[step] = 1
+                path.append(step)
+                stack.append(iter(inputs[step]))
+    return problems
+
+
+def ledger_problems(plan: Plan, ledger: Ledger) -> list[Problem]:
+    """Records that point nowhere, duplicate ids, ad-hoc ids that collide with the plan.
+
+    Only records in force must point somewhere: a withdrawn record is history. A record
+    the plan reads through a mapping (`core.roster`) points somewhere.
+    """
+    found: list[Problem] = []
+
+    def add(code: str, index: int, key: str, related: Loc | None = None, **args: object) -> None:
+        found.append(Problem(code, "ledger", ("records", index, key), args, related=related))
+
+    first: dict[str, int] = {}
+    for index, record in enumerate(ledger.records):
+        if record.id in first:
+            add("duplicate_id", index, "id", ("records", first[record.id], "id"), id=record.id)
+        first.setdefault(record.id, index)
+
+    plan_milestones = {m.id for m in plan.milestones}
+    ad_hoc_seen: set[str] = set()
+    for index, record in enumerate(ledger.records):
+        if isinstance(record, AdHocTask) and record.id not in ledger.voided:
+            if record.milestone in plan_milestones or record.milestone in ad_hoc_seen:
+                add("ad_hoc_collision", index, "milestone", id=record.milestone)
+            ad_hoc_seen.add(record.milestone)
+            for unit in record.units:
+                if not plan.has_unit(unit) and plan.group(unit) is None:
+                    add("unknown_assignee", index, "units", id=unit)
+
+    full = with_ad_hoc_tasks(plan, ledger.ad_hoc_tasks)
+    roster = Roster.of(full)
+    assigned = {m.id: set(full.expand(m.assignees)) for m in full.milestones}
+    for index, record in enumerate(ledger.records):
+        if isinstance(record, Void):
+            if record.target not in first:
+                add("unknown_target", index, "target", id=record.target)
+            continue
+        if record.id in ledger.voided or not isinstance(record, Submission | Extension | Schedule):
+            continue
+        milestone_id = roster.milestone(full, record.milestone)
+        if milestone_id is None:
+            add("orphan_milestone", index, "milestone", id=record.milestone, record=record.id)
+            continue
+        if isinstance(record, Schedule):
+            continue
+        reading = roster.unit(full, record.unit)
+        if reading is None:
+            add("orphan_unit", index, "unit", id=record.unit, record=record.id)
+        elif not reading.history and reading.unit_id not in assigned[milestone_id]:
+            successors = roster.successors.get(reading.unit_id, ())
+            if not any(s in assigned[milestone_id] for s in successors):
+                add(
+                    "not_assigned",
+                    index,
+                    "unit",
+                    unit=record.unit,
+                    milestone=milestone_id,
+                    record=record.id,
+                )
+    return found

@@ -1,0 +1,117 @@
+"""The ledger file: what kttn writes and accepts back.
+
+Each record model names its core class; `to_core` and `from_core` convert, and the
+`type` tags come from the models themselves, so a new record type is one model here and
+one class in `core.model`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Literal, get_args
+
+from pydantic import Field
+
+from kttn_cli.core import model as core
+from kttn_cli.schema.fields import Id, Strict, Text
+
+LEDGER_FORMAT = 1
+
+
+class RecordModel(Strict):
+    core_class: ClassVar[type[core.Record]]
+
+    id: Id
+    recorded_at: dt.datetime
+    recorded_by: Text
+
+    def to_core(self) -> core.LedgerRecord:
+        fields = self.model_dump(exclude={"type"})
+        for name, value in fields.items():
+            if isinstance(value, list):
+                fields[name] = tuple(value)
+        record: core.LedgerRecord = self.core_class(**fields)  # type: ignore[assignment]
+        return record
+
+
+class SubmissionRecord(RecordModel):
+    core_class = core.Submission
+    type: Literal["submission"]
+    milestone: Id
+    unit: Id
+    on: dt.date
+    reference: str | None = None
+    note: str | None = None
+
+
+class VoidRecord(RecordModel):
+    core_class = core.Void
+    type: Literal["void"]
+    target: Id
+    reason: Text
+
+
+class ExtensionRecord(RecordModel):
+    core_class = core.Extension
+    type: Literal["extension"]
+    milestone: Id
+    unit: Id
+    to: dt.date
+    reason: Text
+    after_submission: bool = False
+
+
+class ScheduleRecord(RecordModel):
+    core_class = core.Schedule
+    type: Literal["schedule"]
+    milestone: Id
+    on: dt.date
+    reason: Text
+
+
+class TaskRecord(RecordModel):
+    core_class = core.AdHocTask
+    type: Literal["task"]
+    milestone: Id
+    title: Text
+    due: dt.date | None = None
+    units: list[Id] = Field(min_length=1)
+    assigned_by: Text
+    recipient: Id | None = None
+
+
+AnyRecordModel = SubmissionRecord | VoidRecord | ExtensionRecord | ScheduleRecord | TaskRecord
+AnyRecord = Annotated[AnyRecordModel, Field(discriminator="type")]
+
+# The record models by core class and by tag, from the union itself.
+MODELS: dict[type[core.Record], type[RecordModel]] = {
+    m.core_class: m for m in get_args(AnyRecordModel)
+}
+TAGS: dict[type[core.Record], str] = {
+    m.core_class: get_args(m.model_fields["type"].annotation)[0] for m in get_args(AnyRecordModel)
+}
+
+
+def record_type(record: core.Record) -> str:
+    """The `type` tag of a core record (`submission`, `void`, …)."""
+    return TAGS[type(record)]
+
+
+def from_core(record: core.LedgerRecord) -> dict[str, Any]:
+    """The table of one record as written to the file, validated by its model."""
+    from dataclasses import asdict
+
+    data = {"type": record_type(record), **asdict(record)}
+    for name, value in data.items():
+        if isinstance(value, tuple):
+            data[name] = list(value)
+    model = MODELS[type(record)].model_validate(data)
+    dumped: dict[str, Any] = model.model_dump(exclude_none=True)
+    # Defaults that carry no information are left out, to keep the file readable.
+    return {k: v for k, v in dumped.items() if not (v is False and k != "type")}
+
+
+class LedgerFile(Strict):
+    schema_version: Literal[1]
+    plan: Id
+    records: list[AnyRecord] = Field(default_factory=list)

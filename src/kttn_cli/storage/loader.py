@@ -1,0 +1,258 @@
+"""The one loader (beancount's `loader.load_file` shape): plan and ledger in, the state
+and every problem out (docs/architecture.md, "Loading").
+
+`load` runs the same steps for every command: read (regular files only), parse, check
+the shape (pydantic), build core objects, check the meaning (`core.checks`), read the
+ledger through the plan (`core.obligations.Book`). The result is cached per version of
+both files (`storage.cache`). Problems are data: a plan that cannot be read stops every
+command (exit 65); a ledger that cannot be read stops it too and is left as it is; a
+ledger whose records point nowhere is read, and the problem travels with the state, so
+views state it and writes refuse.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kttn_cli.core.checks import plan_problems
+from kttn_cli.core.ledger import Ledger
+from kttn_cli.core.model import LedgerRecord, Plan
+from kttn_cli.core.obligations import Book
+from kttn_cli.core.problems import Problem, in_file_order
+from kttn_cli.fingerprint import package_fingerprint
+from kttn_cli.errors import FileProblems, MissingInput
+from kttn_cli.i18n import N_
+from kttn_cli.storage import cache
+from kttn_cli.storage.files import identity, read_data_file
+from kttn_cli.storage.toml_files import Parsed, parse, schema_problems
+
+
+@dataclass(frozen=True)
+class State:
+    """What a plan and a ledger come to, as of no date in particular."""
+
+    plan: Plan  # the plan file's plan (ad-hoc tasks are in the book)
+    book: Book
+    problems: tuple[Problem, ...]  # located; blocking and not
+    ledger_exists: bool
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+
+def backup_path(ledger: Path) -> Path:
+    """Where the previous version of the ledger is kept."""
+    return ledger.with_name(ledger.name + ".bak")
+
+
+# --- plan ---------------------------------------------------------------------------------
+
+
+def check_plan(path: Path, raw: bytes) -> tuple[Plan | None, list[Problem]]:
+    """The plan and its problems; None when a blocking problem leaves no usable plan."""
+    parsed = parse(path, raw, "plan")
+    if parsed.data is None:
+        return None, parsed.problems
+    from pydantic import ValidationError
+
+    from kttn_cli.schema.plan import TAGS, PlanFile
+
+    try:
+        model = PlanFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        return None, in_file_order(schema_problems(parsed, exc, TAGS))
+    plan = model.to_core()
+    problems = in_file_order([parsed.locate(p) for p in plan_problems(plan)])
+    if any(p.blocking for p in problems):
+        return None, problems
+    return plan, problems
+
+
+def invalid_plan(problems: list[Problem]) -> FileProblems:
+    blocking = [p for p in problems if p.blocking]
+    return FileProblems(
+        blocking,
+        N_("the plan has {count} problem, first: {first} — run `kttn check` to see them all"),
+        N_("the plan has {count} problems, first: {first} — run `kttn check` to see them all"),
+        count=len(blocking),
+    )
+
+
+# --- ledger -------------------------------------------------------------------------------
+
+
+def ledger_presence(path: Path) -> bool:
+    """Whether the ledger exists; a missing ledger whose backup exists, or a link to
+    nowhere, is an error that says how to get it back (never a silent new ledger)."""
+    if path.is_symlink() and not path.exists():
+        raise MissingInput(
+            N_("the ledger {path} is a link to {target}, which does not exist (a folder that "
+               "is not mounted?); nothing was read or written"),
+            path=path,
+            target=os.readlink(path),
+        )
+    if path.exists():
+        return True
+    backup = backup_path(path)
+    if backup.exists():
+        raise MissingInput(
+            N_("the ledger {path} is missing but its backup {backup} is there: restore it "
+               "with `kttn restore` (or move the backup away to start a new ledger)"),
+            path=path,
+            backup=backup,
+        )
+    return False
+
+
+def check_ledger(
+    path: Path, raw: bytes, plan_id: str
+) -> tuple[list[LedgerRecord] | None, Parsed, list[Problem]]:
+    """The ledger's records, or the problems that make it unreadable (the file itself is
+    never changed). Problems of meaning come later, from the `Book`."""
+    parsed = parse(path, raw, "ledger")
+    if parsed.data is None:
+        return None, parsed, parsed.problems
+    if not raw.strip():
+        # An existing empty file is a damaged ledger (a truncated write), not a new one.
+        return None, parsed, [parsed.problem("empty_ledger", ())]
+    from pydantic import ValidationError
+
+    from kttn_cli.schema.ledger import TAGS, LedgerFile
+
+    try:
+        model = LedgerFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        problems = schema_problems(parsed, exc, frozenset(TAGS.values()))
+        return None, parsed, in_file_order(problems)
+    if model.plan != plan_id:
+        wrong = parsed.problem("wrong_plan", ("plan",), found=model.plan, expected=plan_id)
+        return None, parsed, [wrong]
+    with cache.paused_gc():
+        records = [r.to_core() for r in model.records]
+    return records, parsed, []
+
+
+def unreadable_ledger(path: Path, problems: list[Problem]) -> FileProblems:
+    return FileProblems(
+        problems,
+        N_("the ledger has {count} problem, first: {first} — the file was left as it is; "
+           "run `kttn check` to see them all, `kttn restore` to go back to {backup}"),
+        N_("the ledger has {count} problems, first: {first} — the file was left as it is; "
+           "run `kttn check` to see them all, `kttn restore` to go back to {backup}"),
+        count=len(problems),
+        backup=backup_path(path),
+    )
+
+
+def read_ledger(path: Path, plan: Plan) -> tuple[Ledger, Parsed | None]:
+    """Every record of the ledger (exit 65 if it cannot be read); an absent ledger is
+    empty. The parsed text locates later problems."""
+    if not ledger_presence(path):
+        return Ledger(()), None
+    raw = read_data_file(path, "ledger")
+    records, parsed, problems = check_ledger(path, raw, plan.info.id)
+    if records is None:
+        raise unreadable_ledger(path, problems)
+    return Ledger(tuple(records)), parsed
+
+
+# --- the state, cached --------------------------------------------------------------------
+
+
+def _key(plan_path: Path, ledger_path: Path) -> str:
+    parts = [
+        package_fingerprint(),
+        os.path.realpath(plan_path),
+        repr(identity(plan_path)),
+        os.path.realpath(ledger_path),
+        repr(identity(ledger_path)),
+    ]
+    return "\0".join(parts)
+
+
+def entry_places(plan_path: Path, ledger_path: Path, cache_dir: Path) -> list[Path]:
+    """Where a state entry may be: beside the ledger, shared by everyone who reads it (a
+    write by one clerk leaves the next reader warm), then the user's own cache."""
+    plan_tag = f"{zlib.crc32(os.path.realpath(plan_path).encode()):08x}"
+    both = f"{os.path.realpath(plan_path)}\0{os.path.realpath(ledger_path)}"
+    mine = cache_dir / f"state-{zlib.crc32(both.encode()):08x}.json"
+    real = Path(os.path.realpath(ledger_path))
+    if real.exists():
+        return [real.with_name(f".{real.name}.{plan_tag}.state"), mine]
+    return [mine]
+
+
+def plan_entry(plan_path: Path, cache_dir: Path) -> tuple[Path, str]:
+    """Where the plan alone is cached, and the key of its current version."""
+    real = os.path.realpath(plan_path)
+    key = "\0".join([package_fingerprint(), real, repr(identity(plan_path))])
+    return cache_dir / f"plan-{zlib.crc32(real.encode()):08x}.json", key
+
+
+def load_plan(plan_path: Path, cache_dir: Path) -> tuple[Plan, list[Problem]]:
+    """The plan and its (non-blocking) problems, from the cache when the file is the
+    version it was computed from; exit 65 when it has a blocking problem."""
+    place, key = plan_entry(plan_path, cache_dir)
+    found = cache.read_entry(place, key)
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], Plan):
+        return found[0], list(found[1])
+    plan_raw = read_data_file(plan_path, "plan")
+    plan, problems = check_plan(plan_path, plan_raw)
+    if plan is None:
+        raise invalid_plan(problems)
+    cache.write_entry(place, key, (plan, tuple(problems)))
+    return plan, problems
+
+
+def plan_identity(plan_path: Path, cache_dir: Path) -> str:
+    """The plan's id (which names its default ledger)."""
+    return load_plan(plan_path, cache_dir)[0].info.id
+
+
+def load(plan_path: Path, ledger_path: Path, cache_dir: Path) -> State:
+    """The state of this plan and ledger: from the cache when both files are the
+    versions it was computed from, else read and checked in full (and cached)."""
+    exists = ledger_presence(ledger_path)
+    key = _key(plan_path, ledger_path)
+    places = entry_places(plan_path, ledger_path, cache_dir)
+    for place in places:
+        found = cache.read_entry(place, key)
+        if isinstance(found, State):
+            return found
+    plan, problems = load_plan(plan_path, cache_dir)
+    if exists:
+        ledger, parsed = read_ledger(ledger_path, plan)
+        with cache.paused_gc():
+            book = Book.read(plan, ledger.records)
+        assert parsed is not None
+        problems += in_file_order([parsed.locate(p) for p in book.ledger_problems()])
+    else:
+        book = Book()
+    state = State(plan, book, tuple(problems), exists)
+    store(state, plan_path, ledger_path, cache_dir, key)
+    return state
+
+
+def store(state: State, plan_path: Path, ledger_path: Path, cache_dir: Path, key: str) -> None:
+    """Keep the state beside the ledger if that directory takes it (with the ledger's
+    read permissions), else in the user's cache."""
+    places = entry_places(plan_path, ledger_path, cache_dir)
+    mode = 0o600
+    if len(places) == 2:
+        try:
+            mode = os.stat(ledger_path).st_mode & 0o644
+        except OSError:
+            pass
+    for place in places:
+        if cache.write_entry(place, key, state, mode=mode if place is places[0] else 0o600):
+            return
+
+
+def key_after_write(plan_path: Path, ledger_path: Path) -> str:
+    """The key of the ledger's new version, right after kttn wrote it."""
+    return _key(plan_path, ledger_path)
+
