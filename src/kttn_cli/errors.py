@@ -24,22 +24,25 @@ EX_INTERRUPTED = 130
 EX_BROKEN_PIPE = 141
 
 
+Message = str | tuple[str, str]
+
+
 class Phrase:
     """A message and its parameters, put into words only when shown (`str()`).
 
-    `message` is English source text marked with `N_()`; with `plural`, the parameter
-    `count` picks the form. Parameters may be phrases themselves ("the ledger").
+    `message` is English source text marked with `N_()`, or a singular and a plural
+    marked with `Nn_()`, of which the parameter `count` picks one. Parameters may be
+    phrases themselves ("the ledger").
     """
 
-    def __init__(self, message: str, /, plural: str | None = None, **params: Any) -> None:
+    def __init__(self, message: Message, /, **params: Any) -> None:
         self.message = message
-        self.plural = plural
         self.params = params
 
     def __str__(self) -> str:
         params = {k: str(v) if isinstance(v, Phrase) else v for k, v in self.params.items()}
-        if self.plural is not None:
-            template = n_(self.message, self.plural, int(params["count"]))
+        if isinstance(self.message, tuple):
+            template = n_(self.message[0], self.message[1], int(params["count"]))
         else:
             template = _(self.message)
         return template.format(**params) if params else template
@@ -53,9 +56,9 @@ class KttnError(Exception):
 
     exit_code: ClassVar[int] = EX_SOFTWARE
 
-    def __init__(self, message: str, /, plural: str | None = None, **params: Any) -> None:
+    def __init__(self, message: Message, /, **params: Any) -> None:
         super().__init__(message)
-        self.phrase = Phrase(message, plural, **params)
+        self.phrase = Phrase(message, **params)
 
     def text(self) -> str:
         return str(self.phrase)
@@ -78,10 +81,8 @@ class FileProblems(DataError):
     words of problems live in `render.problems`, which this module cannot import).
     """
 
-    def __init__(
-        self, problems: list[Any], message: str, /, plural: str | None = None, **params: Any
-    ) -> None:
-        super().__init__(message, plural, **params)
+    def __init__(self, problems: list[Any], message: Message, /, **params: Any) -> None:
+        super().__init__(message, **params)
         self.problems = problems
 
 

@@ -210,7 +210,11 @@ def units_bytes(plan: Plan, as_of: date | None, output_format: str) -> bytes:
         for key in UNIT_KEYS:
             value = getattr(unit, key)
             row[key] = (
-                value.isoformat() if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
+                value.isoformat()
+                if isinstance(value, date)
+                else list(value)
+                if isinstance(value, tuple)
+                else value
             )
         rows.append(row)
     if output_format == "json":

@@ -68,3 +68,8 @@ def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it now (it is translated
     where it is shown, e.g. an error's message at the error boundary)."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message about a count for the catalog; `n_` translates it when shown."""
+    return singular, plural

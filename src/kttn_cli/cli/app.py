@@ -68,8 +68,10 @@ def run(path: str, values: Mapping[str, Any], env: Mapping[str, str], debug: boo
                 _quiet_stdout()
                 if not session.unconfirmed:
                     terminal().error(
-                        _("the records were written, but their confirmation could not be "
-                          "printed; see `kttn log`")
+                        _(
+                            "the records were written, but their confirmation could not be "
+                            "printed; see `kttn log`"
+                        )
                     )
                 code = 0
         if guard.held:

@@ -103,7 +103,9 @@ def early_language(argv: list[str], env: Mapping[str, str]) -> i18n.Lang:
     if text:
         lang = i18n.parse_lang(text)
         if lang is None:
-            raise ConfigError(N_("invalid {name}={value!r}: use vi or en"), name="KTTN_LANG", value=text)
+            raise ConfigError(
+                N_("invalid {name}={value!r}: use vi or en"), name="KTTN_LANG", value=text
+            )
         return lang
     from kttn_cli.cli.settings import config_path
 

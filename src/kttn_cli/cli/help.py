@@ -7,7 +7,6 @@ parser (docs/architecture.md, "Language").
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Iterable
 
@@ -18,15 +17,9 @@ HELP_FLAGS = ("-h", "--help")
 
 
 def width() -> int:
-    """COLUMNS when it is a sane number, else the terminal's width, else 80."""
-    text = os.environ.get("COLUMNS", "")
-    if text.isdigit() and 20 <= int(text) <= 1000:
-        return int(text)
-    try:
-        columns = os.get_terminal_size().columns
-    except OSError:
-        return 80
-    return columns if 20 <= columns <= 1000 else 80
+    from kttn_cli.render.terminal import console_width
+
+    return console_width()
 
 
 def metavar(param: Param) -> str:
@@ -40,7 +33,8 @@ def metavar(param: Param) -> str:
 
 
 def usage(command: Command, prog: str = "kttn") -> str:
-    parts = [prog, command.path, f"[{_('OPTIONS')}]"]
+    options = _("OPTIONS")
+    parts = [prog, command.path, f"[{options}]"]
     for param in command.params:
         if param.is_option:
             continue
@@ -89,7 +83,7 @@ def _option_term(param: Param) -> str:
 
 def _option_text(param: Param) -> str:
     parts = [_(param.help)] if param.help else []
-    if param.choices and param.metavar:
+    if param.choices and param.metavar and "|" not in param.metavar:
         parts.append("[" + "|".join(param.choices) + "]")
     if param.default not in (None, False, ()) and param.kind != "flag":
         parts.append(_("[default: {value}]").format(value=param.default))
@@ -137,7 +131,8 @@ ROOT_EXAMPLES = (
 def root_help(commands: list[Command], prog: str = "kttn") -> str:
     """`kttn --help`: what kttn is, its commands, its own options."""
     total = width()
-    lines = [_("Usage: {usage}").format(usage=f"{prog} [{_('OPTIONS')}] {_('COMMAND')} ..."), ""]
+    options, name = _("OPTIONS"), _("COMMAND")
+    lines = [_("Usage: {usage}").format(usage=f"{prog} [{options}] {name} ..."), ""]
     lines += _wrap(_(ROOT_HELP), 2, total)
     lines += ["", _("Commands:")]
     lines += _definitions(((c.path, summary(c)) for c in commands), total)

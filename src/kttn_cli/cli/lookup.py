@@ -14,9 +14,7 @@ def unit_candidates(plan: Plan) -> list[Candidate]:
 
 
 def milestone_candidates(plan: Plan) -> list[Candidate]:
-    return [
-        Candidate(m.id, (m.title, *((m.short,) if m.short else ()))) for m in plan.milestones
-    ]
+    return [Candidate(m.id, (m.title, *((m.short,) if m.short else ()))) for m in plan.milestones]
 
 
 def task_candidates(plan: Plan) -> list[Candidate]:

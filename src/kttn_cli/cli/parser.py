@@ -104,7 +104,8 @@ class KttnGroup(typer.core.TyperGroup):
 
 
 def _group_help(name: str, specs: list[Command]) -> str:
-    lines = [_("Usage: {usage}").format(usage=f"kttn {name} {_('COMMAND')} ..."), ""]
+    command = _("COMMAND")
+    lines = [_("Usage: {usage}").format(usage=f"kttn {name} {command} ..."), ""]
     lines.append(_("Commands:"))
     lines += [f"  {s.path:<20} {pages.summary(s)}" for s in specs]
     return "\n".join(lines) + "\n"
@@ -243,12 +244,16 @@ def usage_error(exc: Exception) -> UsageError:
     """Click's usage errors (English, hard-coded) in kttn's words."""
     kind = type(exc).__name__
     param = getattr(exc, "param", None)
-    name = _param_name(param) if param is not None else ""
-    command = getattr(getattr(exc, "ctx", None), "command_path", "kttn")
+    ctx = getattr(exc, "ctx", None)
+    spec = getattr(getattr(ctx, "command", None), "spec", None)
+    name = _param_name(param, spec) if param is not None else ""
+    command = getattr(ctx, "command_path", "kttn")
     hint = {"command": command}
     if kind == "MissingParameter":
         if param is not None and getattr(param, "param_type_name", "") == "argument":
-            return UsageError(N_("missing argument {name}; see `{command} --help`"), name=name, **hint)
+            return UsageError(
+                N_("missing argument {name}; see `{command} --help`"), name=name, **hint
+            )
         return UsageError(N_("missing option {name}; see `{command} --help`"), name=name, **hint)
     if kind == "NoSuchOption":
         option = getattr(exc, "option_name", "")
@@ -264,7 +269,9 @@ def usage_error(exc: Exception) -> UsageError:
     message = str(getattr(exc, "message", "") or exc)
     option = getattr(exc, "option_name", "") or name
     if "requires an argument" in message or "requires" in message and "arguments" in message:
-        return UsageError(N_("option {name} needs a value; see `{command} --help`"), name=option, **hint)
+        return UsageError(
+            N_("option {name} needs a value; see `{command} --help`"), name=option, **hint
+        )
     if "does not take a value" in message:
         return UsageError(N_("option {name} takes no value"), name=option)
     if message.startswith("Got unexpected extra argument"):
@@ -275,8 +282,11 @@ def usage_error(exc: Exception) -> UsageError:
     return UsageError(N_("invalid command line: {detail}"), detail=message)
 
 
-def _param_name(param: Any) -> str:
+def _param_name(param: Any, spec: Command | None = None) -> str:
+    """How the help page names a parameter: an argument by its metavar (MỐC), an option
+    by its flags."""
     opts = getattr(param, "opts", None) or []
     if getattr(param, "param_type_name", "") == "argument":
-        return str(getattr(param, "human_readable_name", "") or param.name)
+        declared = next((p for p in spec.params if p.name == param.name), None) if spec else None
+        return pages.metavar(declared) if declared else str(param.name).upper()
     return "/".join(opts) if opts else str(param.name)

@@ -114,8 +114,10 @@ class Session:
             found = Registry(self.data_dir).path_of(text)
             if found is None:
                 raise MissingInput(
-                    N_("no plan file {value!r}, and no registered plan with that id "
-                       "(see `kttn plans`)"),
+                    N_(
+                        "no plan file {value!r}, and no registered plan with that id "
+                        "(see `kttn plans`)"
+                    ),
                     value=text,
                 )
             return found
@@ -191,7 +193,9 @@ class Session:
             return self.state.plan.warn_days
         text = str(found.value).strip()
         if not text.isdigit() or int(text) > 366:
-            raise self.settings.config_error("warn_days", found.value, N_("a number of days, 0–366"))
+            raise self.settings.config_error(
+                "warn_days", found.value, N_("a number of days, 0–366")
+            )
         return int(text)
 
     @cached_property
@@ -263,8 +267,10 @@ class Session:
             if not self.terminal.confirm(line):
                 self.unconfirmed = True
                 self.warn(
-                    _("the records were written, but their confirmation could not be "
-                      "printed; see `kttn log`")
+                    _(
+                        "the records were written, but their confirmation could not be "
+                        "printed; see `kttn log`"
+                    )
                 )
                 return
 

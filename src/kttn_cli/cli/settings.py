@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kttn_cli.errors import ConfigError, ConfigProblems
-from kttn_cli.i18n import N_
+from kttn_cli.i18n import N_, Nn_
 
 Source = Literal["option", "env", "file", "default"]
 CONFIG_ENV = "KTTN_CONFIG"
@@ -37,16 +37,34 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("today", "KTTN_TODAY", None, "--as-of", N_("the date to judge as of")),
     Setting("warn_days", "KTTN_WARN_DAYS", "warn_days", None, N_("warning window in days")),
     Setting("pager", "KTTN_PAGER", "pager", None, N_("pager for long output")),
-    Setting("lock_timeout", "KTTN_LOCK_TIMEOUT", "lock_timeout", None, N_("seconds to wait for the ledger's lock")),
+    Setting(
+        "lock_timeout",
+        "KTTN_LOCK_TIMEOUT",
+        "lock_timeout",
+        None,
+        N_("seconds to wait for the ledger's lock"),
+    ),
     Setting("user", "KTTN_USER", "user", None, N_("the name records are written by")),
-    Setting("contacts", "KTTN_CONTACTS", "contacts", "--contacts", N_("contacts file for reminders")),
+    Setting(
+        "contacts", "KTTN_CONTACTS", "contacts", "--contacts", N_("contacts file for reminders")
+    ),
     Setting("smtp_host", "KTTN_SMTP_HOST", "smtp.host", None, N_("SMTP server")),
     Setting("smtp_port", "KTTN_SMTP_PORT", "smtp.port", None, N_("SMTP port")),
     Setting("smtp_tls", "KTTN_SMTP_TLS", "smtp.tls", None, N_("starttls, ssl or none")),
     Setting("smtp_user", "KTTN_SMTP_USER", "smtp.user", None, N_("SMTP login name")),
-    Setting("smtp_password_file", "KTTN_SMTP_PASSWORD_FILE", "smtp.password_file", None, N_("file holding the SMTP password")),
-    Setting("smtp_password", "KTTN_SMTP_PASSWORD", None, None, N_("SMTP password (environment only)")),
-    Setting("smtp_timeout", "KTTN_SMTP_TIMEOUT", "smtp.timeout", None, N_("SMTP timeout in seconds")),
+    Setting(
+        "smtp_password_file",
+        "KTTN_SMTP_PASSWORD_FILE",
+        "smtp.password_file",
+        None,
+        N_("file holding the SMTP password"),
+    ),
+    Setting(
+        "smtp_password", "KTTN_SMTP_PASSWORD", None, None, N_("SMTP password (environment only)")
+    ),
+    Setting(
+        "smtp_timeout", "KTTN_SMTP_TIMEOUT", "smtp.timeout", None, N_("SMTP timeout in seconds")
+    ),
     Setting("smtp_sender", "KTTN_MAIL_FROM", "smtp.from", None, N_("sender of reminders")),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -101,8 +119,10 @@ def read_file(path: Path) -> dict[str, tuple[Any, str]]:
     if model is None:
         raise ConfigProblems(
             problems,
-            N_("the settings file has {count} problem, first: {first}"),
-            N_("the settings file has {count} problems, first: {first}"),
+            Nn_(
+                "the settings file has {count} problem, first: {first}",
+                "the settings file has {count} problems, first: {first}",
+            ),
             count=len(problems),
         )
     out: dict[str, tuple[Any, str]] = {}
@@ -111,7 +131,9 @@ def read_file(path: Path) -> dict[str, tuple[Any, str]]:
         setting = BY_NAME[name]
         key = tuple((setting.file_key or name).split("."))
         line, _ = parsed.index.locate(key)
-        if name in ("plan", "data_dir", "contacts", "smtp_password_file") and isinstance(value, str):
+        if name in ("plan", "data_dir", "contacts", "smtp_password_file") and isinstance(
+            value, str
+        ):
             value = _relative_to(base, value)
         out[name] = (value, f"{path}:{line}")
     return out

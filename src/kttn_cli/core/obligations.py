@@ -182,7 +182,9 @@ class Book:
         for target, index in book.early_voids.items():
             if target not in seen:
                 book.problems.append(
-                    Problem("unknown_target", "ledger", ("records", index, "target"), {"id": target})
+                    Problem(
+                        "unknown_target", "ledger", ("records", index, "target"), {"id": target}
+                    )
                 )
         book.early_voids.clear()
         return book
@@ -294,7 +296,9 @@ class Book:
             key = (first, second)
             self.extensions[key] = tuple(e for e in self.extensions[key] if e.id != target)
 
-    def _unresolved(self, record: LedgerRecord, index: int, code: str, key: str, **args: str) -> None:
+    def _unresolved(
+        self, record: LedgerRecord, index: int, code: str, key: str, **args: str
+    ) -> None:
         self.unresolved[record.id] = Unresolved(
             index, code, key, tuple(sorted({**args, "record": record.id}.items()))
         )

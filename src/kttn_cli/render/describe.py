@@ -120,9 +120,7 @@ def due_notes(obligation: Obligation) -> list[str]:
         if obligation.milestone.deadline.kind == "date":
             notes.append(_("last day {date}").format(date=show_date(obligation.last_day)))
     if obligation.moved and obligation.shifted is not None:
-        notes.append(
-            _("moved off a day off to {date}").format(date=show_date(obligation.shifted))
-        )
+        notes.append(_("moved off a day off to {date}").format(date=show_date(obligation.shifted)))
     if obligation.schedule is not None and obligation.stated is None:
         notes.append(obligation.schedule.reason)
     if obligation.extended and obligation.extension is not None:
@@ -229,4 +227,3 @@ def rules_line(rules: DeadlineRules) -> str:
 
 def as_of_line(as_of: date) -> str:
     return _("As of {date}").format(date=show_date(as_of))
-

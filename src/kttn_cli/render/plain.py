@@ -20,7 +20,9 @@ def plain_lines(plan: Plan, judged: Sequence[Judged], as_of: date, heading: str)
 
     `heading` names the list (`Quá hạn`, `Đến hạn trong 7 ngày tới`); its count follows.
     """
-    first = f"{describe.plan_heading(plan)} — {describe.as_of_line(as_of)} — {heading}: {len(judged)}"
+    first = (
+        f"{describe.plan_heading(plan)} — {describe.as_of_line(as_of)} — {heading}: {len(judged)}"
+    )
     lines = [visible(one_line(first))]
     for j in judged:
         o = j.obligation

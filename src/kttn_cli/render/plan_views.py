@@ -77,7 +77,9 @@ def render_units(plan: Plan, as_of: date | None) -> str:
     if as_of is not None:
         paragraph(out, Text(_("Units that exist on {date}").format(date=show_date(as_of))))
     table = Table(expand=True)
-    table.add_column(_("Id"), no_wrap=True, min_width=min(max((len(u.id) for u in units), default=2), 24))
+    table.add_column(
+        _("Id"), no_wrap=True, min_width=min(max((len(u.id) for u in units), default=2), 24)
+    )
     table.add_column(_("Name"), overflow="fold", ratio=5)
     table.add_column(_("Abbreviation"), overflow="fold", ratio=2)
     table.add_column(_("Life span and e-mail"), overflow="fold", ratio=3)
@@ -90,7 +92,12 @@ def render_units(plan: Plan, as_of: date | None) -> str:
         if unit.replaces:
             notes.append(_("replaces {units}").format(units=", ".join(unit.replaces)))
         notes += list(unit.email)
-        table.add_row(t(unit.id), t(unit.name), t(unit.short or ""), Text(visible("\n".join(notes), keep_newlines=True)))
+        table.add_row(
+            t(unit.id),
+            t(unit.name),
+            t(unit.short or ""),
+            Text(visible("\n".join(notes), keep_newlines=True)),
+        )
     out.print(table)
     if plan.groups:
         groups = Table(expand=True)
@@ -121,9 +128,12 @@ def render_plan(plan: Plan) -> str:
     lines.append((_("Signed"), f"{info.signer.name} — {info.signer.title}"))
     lines.append((_("Counting rules"), describe.rules_line(plan.rules)))
     lines.append(
-        (_("Contents"), _("{tasks} tasks, {milestones} milestones, {units} units").format(
-            tasks=len(plan.tasks), milestones=len(plan.milestones), units=len(plan.units)
-        ))
+        (
+            _("Contents"),
+            _("{tasks} tasks, {milestones} milestones, {units} units").format(
+                tasks=len(plan.tasks), milestones=len(plan.milestones), units=len(plan.units)
+            ),
+        )
     )
     _print_lines(out, lines)
     return rendered(out)

@@ -57,7 +57,9 @@ MESSAGES: dict[str, str] = {
         "task; withdraw it with `kttn void` and add it again"
     ),
     "wrong_plan": N_("the ledger belongs to plan {found!r}, not {expected!r}"),
-    "empty_ledger": N_("the ledger file is empty (a damaged write?); restore it with `kttn restore`"),
+    "empty_ledger": N_(
+        "the ledger file is empty (a damaged write?); restore it with `kttn restore`"
+    ),
     # reading the file
     "not_utf8": N_("file is not UTF-8 (invalid byte {byte}); save it again as UTF-8"),
     "too_deep": N_("arrays or tables nested more than {depth} deep"),

@@ -119,10 +119,8 @@ def header(out: Console, plan: Plan, as_of: date, problems: Sequence[Problem] = 
         from kttn_cli.render.problems import problem_line
 
         warning = n_(
-            "The ledger has {count} problem; some records may not be counted "
-            "(`kttn check`):",
-            "The ledger has {count} problems; some records may not be counted "
-            "(`kttn check`):",
+            "The ledger has {count} problem; some records may not be counted (`kttn check`):",
+            "The ledger has {count} problems; some records may not be counted (`kttn check`):",
             len(blocking),
         ).format(count=len(blocking))
         paragraph(out, Text(warning, style="bold red"))
@@ -282,7 +280,7 @@ def _milestone_cell(
         names = ", ".join(_unit_note(plan, j) for j in missing[:MAX_NAMES])
         if len(missing) > MAX_NAMES:
             names += f", {'…' if _unicode() else '...'} (+{len(missing) - MAX_NAMES})"
-        text.append(f"\n{_('Missing')} ({len(missing)}): ", style="bold")
+        text.append("\n" + _("Missing ({count}): ").format(count=len(missing)), style="bold")
         text.append_text(t(names))
     if milestone.inputs and missing:
         waiting = []
@@ -292,10 +290,10 @@ def _milestone_cell(
             if done < len(inputs):
                 waiting.append(f"{input_id} ({done}/{len(inputs)})")
         if waiting:
-            text.append(f"\n{_('Waiting for')}: ", style="bold")
+            text.append("\n" + _("Waiting for: "), style="bold")
             text.append_text(t(", ".join(waiting)))
         else:
-            text.append(f"\n{_('All inputs received')}", style="green")
+            text.append("\n" + _("All inputs received"), style="green")
     return text
 
 
@@ -362,7 +360,9 @@ def _detail(status: Status, members: list[Judged]) -> str | None:
 # --- board --------------------------------------------------------------------------------
 
 
-def board_milestones(plan: Plan, judged: Sequence[Judged], include_undated: bool) -> list[Milestone]:
+def board_milestones(
+    plan: Plan, judged: Sequence[Judged], include_undated: bool
+) -> list[Milestone]:
     """The reports owed by several units (through a group or named one by one, an
     ad-hoc task with several units included); undated ones only when asked."""
     owners: dict[str, set[str]] = {}
@@ -427,7 +427,9 @@ def render_board(
         return rendered(out)
     out.print()
     legend = [
-        Text(f"{marks[s]} {describe.status_label(s)}", style=STYLE[s]) for s in SEVERITY if s in seen
+        Text(f"{marks[s]} {describe.status_label(s)}", style=STYLE[s])
+        for s in SEVERITY
+        if s in seen
     ]
     flow(out, legend, "   ")
     return rendered(out)
@@ -486,7 +488,9 @@ def render_rows(
     table = Table(expand=True)
     table.add_column(_("Deadline"), width=16, overflow="fold")
     table.add_column(_("Overdue") if overdue else _("Left"), width=9, overflow="fold")
-    table.add_column(unit_heading, width=min(max(unit_width, len(unit_heading)), 24), overflow="fold")
+    table.add_column(
+        unit_heading, width=min(max(unit_width, len(unit_heading)), 24), overflow="fold"
+    )
     table.add_column(_("Milestone"), ratio=1, overflow="fold", min_width=16)
     previous: str | None = None
     for j in judged:

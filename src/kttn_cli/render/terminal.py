@@ -55,7 +55,9 @@ _VIETNAMESE_SAMPLE = "ạảãáàâầấậẩẫăằắặẳẵđêềế�
 def fold_to_ascii(text: str) -> str:
     """`Quá hạn — đúng` → `Qua han - dung`; anything else without an ASCII form → `?`."""
     text = text.replace("đ", "d").replace("Đ", "D").translate(_ASCII_PUNCTUATION)
-    plain = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
+    )
     return "".join(ch if ord(ch) < 128 else "?" for ch in plain)
 
 

@@ -29,7 +29,9 @@ def replace_file(path: Path, content: bytes, *, mode: int | None = None) -> None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise CannotWrite(N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror) from None
+        raise CannotWrite(
+            N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -40,7 +42,9 @@ def replace_file(path: Path, content: bytes, *, mode: int | None = None) -> None
         Path(tmp).replace(path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise CannotWrite(N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror) from None
+        raise CannotWrite(
+            N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror
+        ) from None
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -63,7 +67,9 @@ def write_output(path: Path, data: bytes) -> None:
         with path.open("wb") as handle:
             handle.write(data)
     except OSError as exc:
-        raise CannotWrite(N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror) from None
+        raise CannotWrite(
+            N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror
+        ) from None
 
 
 def default_mode() -> int:

@@ -41,25 +41,35 @@ def read_data_file(path: Path, kind: str) -> bytes:
     except (FileNotFoundError, NotADirectoryError):
         if path.is_symlink():
             raise MissingInput(
-                N_("{what} {path} is a link to {target}, which does not exist"
-                   " (a folder that is not mounted?)"),
+                N_(
+                    "{what} {path} is a link to {target}, which does not exist"
+                    " (a folder that is not mounted?)"
+                ),
                 what=what(kind),
                 path=path,
                 target=os.readlink(path),
             ) from None
         raise MissingInput(N_("{what} not found: {path}"), what=what(kind), path=path) from None
     except IsADirectoryError:
-        raise MissingInput(N_("{path} is a directory, not a {what}"), what=what(kind), path=path) from None
+        raise MissingInput(
+            N_("{path} is a directory, not a {what}"), what=what(kind), path=path
+        ) from None
     except OSError as exc:  # permissions, a symlink loop, …
-        raise DataError(N_("cannot read {path}: {reason}"), path=path, reason=exc.strerror) from None
+        raise DataError(
+            N_("cannot read {path}: {reason}"), path=path, reason=exc.strerror
+        ) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise MissingInput(N_("{path} is a directory, not a {what}"), what=what(kind), path=path)
+            raise MissingInput(
+                N_("{path} is a directory, not a {what}"), what=what(kind), path=path
+            )
         if not stat.S_ISREG(info.st_mode):
             raise DataError(
-                N_("{path} is not a regular file (a device, a pipe or a socket); "
-                   "give the path of a {what}"),
+                N_(
+                    "{path} is not a regular file (a device, a pipe or a socket); "
+                    "give the path of a {what}"
+                ),
                 path=path,
                 what=what(kind),
             )
@@ -86,7 +96,9 @@ def read_data_file(path: Path, kind: str) -> bytes:
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as exc:
-        raise DataError(N_("cannot read {path}: {reason}"), path=path, reason=exc.strerror) from None
+        raise DataError(
+            N_("cannot read {path}: {reason}"), path=path, reason=exc.strerror
+        ) from None
     finally:
         os.close(fd)
 

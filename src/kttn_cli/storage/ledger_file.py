@@ -35,7 +35,7 @@ from pathlib import Path
 
 from kttn_cli.core.model import LedgerRecord, Plan
 from kttn_cli.errors import CannotWrite, DataError, FileProblems, MissingInput, TemporaryFailure
-from kttn_cli.i18n import N_
+from kttn_cli.i18n import N_, Nn_
 from kttn_cli.storage import cache, loader
 from kttn_cli.storage.files import read_data_file
 
@@ -108,17 +108,23 @@ def locked(ledger: Path, timeout: float) -> Iterator[Path]:
         real.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file where the data directory should be
         reason = os.strerror(errno.ENOTDIR)
-        raise CannotWrite(N_("cannot write {path}: {reason}"), path=real.parent, reason=reason) from None
+        raise CannotWrite(
+            N_("cannot write {path}: {reason}"), path=real.parent, reason=reason
+        ) from None
     except OSError as exc:
-        raise CannotWrite(N_("cannot write {path}: {reason}"), path=real.parent, reason=exc.strerror) from None
+        raise CannotWrite(
+            N_("cannot write {path}: {reason}"), path=real.parent, reason=exc.strerror
+        ) from None
     lock = FileLock(str(lock_file), timeout=timeout)
     try:
         # A short poll: with many clerks waiting, the lock changes hands quickly.
         lock.acquire(poll_interval=0.005)
     except Timeout:
         raise TemporaryFailure(
-            N_("the ledger {path} is locked by another kttn for over {seconds} s (lock file "
-               "{lock}); try again"),
+            N_(
+                "the ledger {path} is locked by another kttn for over {seconds} s (lock file "
+                "{lock}); try again"
+            ),
             path=real,
             seconds=f"{timeout:g}",
             lock=lock_file,
@@ -172,10 +178,12 @@ def append(
         if state.blocking and not allow_problems:
             raise FileProblems(
                 state.blocking,
-                N_("nothing was written: the ledger has {count} problem to resolve first "
-                   "({first}); see `kttn check`"),
-                N_("nothing was written: the ledger has {count} problems to resolve first "
-                   "({first}); see `kttn check`"),
+                Nn_(
+                    "nothing was written: the ledger has {count} problem to resolve first "
+                    "({first}); see `kttn check`",
+                    "nothing was written: the ledger has {count} problems to resolve first "
+                    "({first}); see `kttn check`",
+                ),
                 count=len(state.blocking),
             )
         new = build(state)
@@ -186,8 +194,10 @@ def append(
         if problems:
             raise FileProblems(
                 problems,
-                N_("kttn refused to write the ledger {path}: a new record is invalid ({first}); "
-                   "the ledger was left as it is — please report this bug"),
+                N_(
+                    "kttn refused to write the ledger {path}: a new record is invalid ({first}); "
+                    "the ledger was left as it is — please report this bug"
+                ),
                 path=real,
             )
         body = serialise(new)
@@ -207,8 +217,10 @@ def _writable_mode(real: Path) -> int:
     mode = stat.S_IMODE(info.st_mode)
     if not mode & 0o222 or (os.geteuid() != 0 and not os.access(real, os.W_OK)):
         raise CannotWrite(
-            N_("the ledger {path} is read-only (mode {mode}); nothing was written. Give it "
-               "write permission (chmod u+w) if kttn should write to it"),
+            N_(
+                "the ledger {path} is read-only (mode {mode}); nothing was written. Give it "
+                "write permission (chmod u+w) if kttn should write to it"
+            ),
             path=real,
             mode=f"{mode:04o}",
         )
@@ -225,9 +237,11 @@ def _check_history(real: Path, old: bytes | None) -> None:
     have = record_count(old) if old is not None else 0
     if record_count(kept) > have:
         raise DataError(
-            N_("nothing was written: the backup {backup} holds {kept} records but the ledger "
-               "{path} only {have} (was it replaced by an older copy?). Run `kttn restore` "
-               "to go back to the backup, or move the backup away to keep the ledger as it is"),
+            N_(
+                "nothing was written: the backup {backup} holds {kept} records but the ledger "
+                "{path} only {have} (was it replaced by an older copy?). Run `kttn restore` "
+                "to go back to the backup, or move the backup away to keep the ledger as it is"
+            ),
             backup=backup,
             kept=record_count(kept),
             path=real,
@@ -324,7 +338,9 @@ def _fsync_directory(directory: Path) -> None:
 # --- restore ------------------------------------------------------------------------------
 
 
-def restore(ledger: Path, plan: Plan, *, lock_timeout: float, stamp: str) -> tuple[Path, Path | None]:
+def restore(
+    ledger: Path, plan: Plan, *, lock_timeout: float, stamp: str
+) -> tuple[Path, Path | None]:
     """Put the backup back as the ledger, under the lock. The ledger it replaces (damaged,
     shorter) is kept beside it as `<ledger>.before-restore-<stamp>`; the backup is kept
     too. Returns (backup, where the replaced ledger went)."""
@@ -348,4 +364,3 @@ def restore(ledger: Path, plan: Plan, *, lock_timeout: float, stamp: str) -> tup
         mode = stat.S_IMODE(os.stat(backup).st_mode) | 0o200
         _replace(real, raw, keep_backup=False, mode=mode)
         return backup, aside
-

@@ -24,7 +24,7 @@ from kttn_cli.core.obligations import Book
 from kttn_cli.core.problems import Problem, in_file_order
 from kttn_cli.fingerprint import package_fingerprint
 from kttn_cli.errors import FileProblems, MissingInput
-from kttn_cli.i18n import N_
+from kttn_cli.i18n import N_, Nn_
 from kttn_cli.storage import cache
 from kttn_cli.storage.files import identity, read_data_file
 from kttn_cli.storage.toml_files import Parsed, parse, schema_problems
@@ -76,8 +76,10 @@ def invalid_plan(problems: list[Problem]) -> FileProblems:
     blocking = [p for p in problems if p.blocking]
     return FileProblems(
         blocking,
-        N_("the plan has {count} problem, first: {first} — run `kttn check` to see them all"),
-        N_("the plan has {count} problems, first: {first} — run `kttn check` to see them all"),
+        Nn_(
+            "the plan has {count} problem, first: {first} — run `kttn check` to see them all",
+            "the plan has {count} problems, first: {first} — run `kttn check` to see them all",
+        ),
         count=len(blocking),
     )
 
@@ -90,8 +92,10 @@ def ledger_presence(path: Path) -> bool:
     nowhere, is an error that says how to get it back (never a silent new ledger)."""
     if path.is_symlink() and not path.exists():
         raise MissingInput(
-            N_("the ledger {path} is a link to {target}, which does not exist (a folder that "
-               "is not mounted?); nothing was read or written"),
+            N_(
+                "the ledger {path} is a link to {target}, which does not exist (a folder that "
+                "is not mounted?); nothing was read or written"
+            ),
             path=path,
             target=os.readlink(path),
         )
@@ -100,8 +104,10 @@ def ledger_presence(path: Path) -> bool:
     backup = backup_path(path)
     if backup.exists():
         raise MissingInput(
-            N_("the ledger {path} is missing but its backup {backup} is there: restore it "
-               "with `kttn restore` (or move the backup away to start a new ledger)"),
+            N_(
+                "the ledger {path} is missing but its backup {backup} is there: restore it "
+                "with `kttn restore` (or move the backup away to start a new ledger)"
+            ),
             path=path,
             backup=backup,
         )
@@ -139,10 +145,12 @@ def check_ledger(
 def unreadable_ledger(path: Path, problems: list[Problem]) -> FileProblems:
     return FileProblems(
         problems,
-        N_("the ledger has {count} problem, first: {first} — the file was left as it is; "
-           "run `kttn check` to see them all, `kttn restore` to go back to {backup}"),
-        N_("the ledger has {count} problems, first: {first} — the file was left as it is; "
-           "run `kttn check` to see them all, `kttn restore` to go back to {backup}"),
+        Nn_(
+            "the ledger has {count} problem, first: {first} — the file was left as it is; "
+            "run `kttn check` to see them all, `kttn restore` to go back to {backup}",
+            "the ledger has {count} problems, first: {first} — the file was left as it is; "
+            "run `kttn check` to see them all, `kttn restore` to go back to {backup}",
+        ),
         count=len(problems),
         backup=backup_path(path),
     )
@@ -255,4 +263,3 @@ def store(state: State, plan_path: Path, ledger_path: Path, cache_dir: Path, key
 def key_after_write(plan_path: Path, ledger_path: Path) -> str:
     """The key of the ledger's new version, right after kttn wrote it."""
     return _key(plan_path, ledger_path)
-

@@ -36,10 +36,16 @@ class Registry:
         data = parsed.data
         plans = data.get("plans") if isinstance(data, dict) else None
         if parsed.problems or not isinstance(plans, list):
-            raise DataError(N_("the plan register {path} cannot be read; fix or remove it"), path=self.file)
+            raise DataError(
+                N_("the plan register {path} cannot be read; fix or remove it"), path=self.file
+            )
         out = []
         for item in plans:
-            if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("path"), str):
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("id"), str)
+                and isinstance(item.get("path"), str)
+            ):
                 out.append(Entry(item["id"], Path(item["path"])))
         return out
 

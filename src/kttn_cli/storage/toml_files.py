@@ -220,9 +220,7 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-def schema_problems(
-    parsed: Parsed, error: ValidationError, tags: frozenset[str]
-) -> list[Problem]:
+def schema_problems(parsed: Parsed, error: ValidationError, tags: frozenset[str]) -> list[Problem]:
     """One located problem per pydantic error: code `schema.<pydantic type>`. `tags` are
     the discriminator values of the format's unions (from its schema models)."""
     problems = []

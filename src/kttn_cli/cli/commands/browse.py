@@ -24,7 +24,7 @@ from kttn_cli.i18n import N_
     examples=(
         ("kttn show plan", N_("The document: number, issuer, basis, purpose, Nơi nhận.")),
         ("kttn show III.2-bc-6-thang --as-of 2024-07-01", N_("One report: each unit's status.")),
-        ("kttn show \"van lam\"", N_("One unit: everything it owes.")),
+        ('kttn show "van lam"', N_("One unit: everything it owes.")),
     ),
 )
 def show(s: Session, *, name: str, output_format: str, no_pager: bool) -> None:

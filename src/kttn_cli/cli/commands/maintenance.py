@@ -94,7 +94,9 @@ def check(s: Session) -> int:
         s.terminal.write(prefix + problem_line(problem) + "\n")
     blocking = [p for p in problems if p.blocking]
     if blocking:
-        s.warn(n_("{count} problem.", "{count} problems.", len(blocking)).format(count=len(blocking)))
+        s.warn(
+            n_("{count} problem.", "{count} problems.", len(blocking)).format(count=len(blocking))
+        )
         return EX_DATAERR
     s.terminal.write("".join(line + "\n" for line in summary))
     return 0
@@ -105,7 +107,9 @@ def check(s: Session) -> int:
     PLAN,
     LEDGER,
     LANG,
-    examples=(("kttn restore", N_("Put the backup back as the ledger (the current one is kept aside).")),),
+    examples=(
+        ("kttn restore", N_("Put the backup back as the ledger (the current one is kept aside).")),
+    ),
 )
 def restore(s: Session) -> None:
     """Put the ledger's backup (the version before the last write) back as the ledger.
@@ -137,11 +141,11 @@ def paths(s: Session) -> None:
     from kttn_cli.storage.loader import backup_path
     from kttn_cli.storage.paths import BUNDLED_PLAN
 
-    bundled = f"  {_('(bundled plan)')}" if s.plan_path == BUNDLED_PLAN else ""
+    bundled = "  " + _("(bundled plan)") if s.plan_path == BUNDLED_PLAN else ""
     failure: KttnError | None = None
     try:
         ledger = s.ledger_path
-        missing = "" if ledger.exists() else f"  {_('(not created yet)')}"
+        missing = "" if ledger.exists() else "  " + _("(not created yet)")
         ledger_line = f"{ledger}{missing}"
         backup_line = str(backup_path(ledger))
     except KttnError as exc:
@@ -160,7 +164,13 @@ def paths(s: Session) -> None:
         raise failure
 
 
-@command("config", PLAN, LEDGER, LANG, examples=(("kttn config", N_("Each setting, its value and where it came from.")),))
+@command(
+    "config",
+    PLAN,
+    LEDGER,
+    LANG,
+    examples=(("kttn config", N_("Each setting, its value and where it came from.")),),
+)
 def config(s: Session) -> None:
     """The settings in force, each with its value and where it came from (the command
     line, the environment, the settings file, or the default). The SMTP password is
@@ -188,7 +198,11 @@ def config(s: Session) -> None:
     s.terminal.write("".join(line + "\n" for line in lines))
 
 
-@command("schema", LANG, examples=(("kttn schema > plan.schema.json", N_("The plan format, for editors.")),))
+@command(
+    "schema",
+    LANG,
+    examples=(("kttn schema > plan.schema.json", N_("The plan format, for editors.")),),
+)
 def schema(s: Session) -> None:
     """The JSON Schema of the plan format (editors use it to check a plan as you type)."""
     s.terminal.write(schema_text())

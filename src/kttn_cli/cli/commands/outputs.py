@@ -92,11 +92,19 @@ def export(
     from kttn_cli import export as formats
     from kttn_cli.core.rows import to_row
 
-    for option, given in {"--raw": raw, "--excel": excel, "--delimiter": delimiter is not None}.items():
+    for option, given in {
+        "--raw": raw,
+        "--excel": excel,
+        "--delimiter": delimiter is not None,
+    }.items():
         if given and output_format != "csv":
-            raise UsageError(N_("{option} applies only to --format {format}"), option=option, format="csv")
+            raise UsageError(
+                N_("{option} applies only to --format {format}"), option=option, format="csv"
+            )
     if alarm_days is not None and output_format != "ics":
-        raise UsageError(N_("{option} applies only to --format {format}"), option="--alarm-days", format="ics")
+        raise UsageError(
+            N_("{option} applies only to --format {format}"), option="--alarm-days", format="ics"
+        )
     separator = _delimiter(delimiter)
     alarm = _alarm_days(alarm_days)
     judged = select(s, units, tasks, statuses)
@@ -121,7 +129,9 @@ def _delimiter(value: str | None) -> str:
     text = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
     if len(text) != 1 or text in '"\r\n':
         raise UsageError(
-            N_("invalid delimiter {value!r}: use one character (or `tab`), not a double quote or a line break"),
+            N_(
+                "invalid delimiter {value!r}: use one character (or `tab`), not a double quote or a line break"
+            ),
             value=value,
         )
     return text
@@ -132,5 +142,7 @@ def _alarm_days(value: str | None) -> int | None:
         return None
     text = value.strip()
     if not text.isascii() or not text.isdigit() or int(text) > 366:
-        raise UsageError(N_("invalid number of days {value!r} (--alarm-days): use 0 to 366"), value=value)
+        raise UsageError(
+            N_("invalid number of days {value!r} (--alarm-days): use 0 to 366"), value=value
+        )
     return int(text)

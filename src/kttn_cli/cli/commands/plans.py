@@ -13,7 +13,13 @@ from kttn_cli.i18n import N_, _
 
 @command(
     "init",
-    Param("path", required=True, metavar=N_("FILE"), complete="file", help=N_("Where to write the new plan.")),
+    Param(
+        "path",
+        required=True,
+        metavar=N_("FILE"),
+        complete="file",
+        help=N_("Where to write the new plan."),
+    ),
     LANG,
     examples=(("kttn init ke-hoach-2025.toml", N_("Start a new plan from the bundled one.")),),
 )
@@ -26,7 +32,9 @@ def init(s: Session, *, path: str) -> None:
 
     target = Path(path)
     if target.exists() or target.is_symlink():
-        raise UsageError(N_("{path} already exists; not overwriting. Choose another path"), path=target)
+        raise UsageError(
+            N_("{path} already exists; not overwriting. Choose another path"), path=target
+        )
     text = BUNDLED_PLAN.read_text(encoding="utf-8")
     # The bundled plan's `#:schema` line is relative to where it lives; point the copy at
     # the installed schema so editors keep checking it.
@@ -37,14 +45,20 @@ def init(s: Session, *, path: str) -> None:
         with target.open("x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        raise UsageError(N_("{path} already exists; not overwriting. Choose another path"), path=target) from None
+        raise UsageError(
+            N_("{path} already exists; not overwriting. Choose another path"), path=target
+        ) from None
     except OSError as exc:
-        raise CannotWrite(N_("cannot write {path}: {reason}"), path=target, reason=exc.strerror) from None
+        raise CannotWrite(
+            N_("cannot write {path}: {reason}"), path=target, reason=exc.strerror
+        ) from None
     plan, _problems = load_plan(BUNDLED_PLAN, s.cache_dir)
     Registry(s.data_dir).add(plan.info.id + "-copy", target)
     s.terminal.write(
-        _("Wrote {path} from the bundled plan.\nChange `id` in its [plan] table ({id}): each "
-          "plan id has its own ledger.\n").format(path=target, id=plan.info.id)
+        _(
+            "Wrote {path} from the bundled plan.\nChange `id` in its [plan] table ({id}): each "
+            "plan id has its own ledger.\n"
+        ).format(path=target, id=plan.info.id)
     )
 
 
@@ -55,7 +69,9 @@ def plans(s: Session) -> None:
 
     entries = Registry(s.data_dir).entries()
     if not entries:
-        s.terminal.write(_("No registered plans; `kttn init FILE` or `kttn plans add FILE` adds one.") + "\n")
+        s.terminal.write(
+            _("No registered plans; `kttn init FILE` or `kttn plans add FILE` adds one.") + "\n"
+        )
         return
     for entry in entries:
         s.terminal.write(f"{entry.id}  {entry.path}\n")

@@ -68,7 +68,9 @@ def incoming(text: str, what: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise UsageError(N_("{what} contains bytes that are not UTF-8: {value!r}"), what=what, value=text) from None
+        raise UsageError(
+            N_("{what} contains bytes that are not UTF-8: {value!r}"), what=what, value=text
+        ) from None
     return nfc(text).strip()
 
 
@@ -132,7 +134,9 @@ def resolve_obligations(
     return milestone, list(chosen.values())
 
 
-def write(s: Session, build: Callable[[State], list[LedgerRecord]], *, fixes: bool = False) -> list[LedgerRecord]:
+def write(
+    s: Session, build: Callable[[State], list[LedgerRecord]], *, fixes: bool = False
+) -> list[LedgerRecord]:
     """Append the records `build` makes, and keep interrupts for after the confirmation."""
     from kttn_cli.storage.ledger_file import append
 
@@ -147,8 +151,9 @@ def write(s: Session, build: Callable[[State], list[LedgerRecord]], *, fixes: bo
     )
     if written.backup_note:
         s.warn(
-            _("warning: the record was written, but the backup could not be refreshed: "
-              "{reason}").format(reason=written.backup_note)
+            _(
+                "warning: the record was written, but the backup could not be refreshed: {reason}"
+            ).format(reason=written.backup_note)
         )
     s.refresh(written.state)
     return written.records
@@ -194,10 +199,13 @@ def obligations_of(s: Session, state: State) -> list[Obligation]:
             N_("Two district committees sent their 6-month report on 28 June 2024."),
         ),
         (
-            "kttn submit III.2-bc-6-thang \"van lam\" --on 29/06/2024 --replace",
+            'kttn submit III.2-bc-6-thang "van lam" --on 29/06/2024 --replace',
             N_("A corrected report: the earlier record is withdrawn, both are kept."),
         ),
-        ("kttn submit II.4-so-ket btctu --ref 15-TB/BCĐ", N_("The review conference was held today.")),
+        (
+            "kttn submit II.4-so-ket btctu --ref 15-TB/BCĐ",
+            N_("The review conference was held today."),
+        ),
     ),
 )
 def submit(
@@ -226,8 +234,10 @@ def submit(
         clashes = [o for o in chosen if o.submissions]
         if clashes and not replace:
             raise DataError(
-                N_("{milestone} already has a submission from: {units}; use --replace to "
-                   "replace it"),
+                N_(
+                    "{milestone} already has a submission from: {units}; use --replace to "
+                    "replace it"
+                ),
                 milestone=target.id,
                 units=", ".join(
                     f"{plan.unit_label(o.unit_id)} ({o.submissions[-1].id}, "
@@ -269,8 +279,10 @@ def submit(
 
         if not reference_form_ok(reference):
             s.warn(
-                _("warning: document number {ref!r} follows neither the Party form (12-BC/HU) "
-                  "nor the State form (12/BC-UBND); recorded anyway").format(ref=reference)
+                _(
+                    "warning: document number {ref!r} follows neither the Party form (12-BC/HU) "
+                    "nor the State form (12/BC-UBND); recorded anyway"
+                ).format(ref=reference)
             )
     confirm_records(s, records)
 
@@ -284,7 +296,9 @@ def confirm_records(s: Session, records: list[LedgerRecord]) -> None:
     lines = []
     for record in records:
         if isinstance(record, Void):
-            lines.append(_("Recorded {id}: withdrew {target}").format(id=record.id, target=record.target))
+            lines.append(
+                _("Recorded {id}: withdrew {target}").format(id=record.id, target=record.target)
+            )
         elif isinstance(record, Submission):
             o = by_key[(record.milestone, record.unit)]
             verdict = judge(o, record.on, s.warn_days)
@@ -339,7 +353,12 @@ def confirm_records(s: Session, records: list[LedgerRecord]) -> None:
     ),
     REASON,
     *STATE,
-    examples=(("kttn void r12 --reason \"ghi nhầm đơn vị\"", N_("Withdraw record r12; the ledger keeps it, struck through.")),),
+    examples=(
+        (
+            'kttn void r12 --reason "ghi nhầm đơn vị"',
+            N_("Withdraw record r12; the ledger keeps it, struck through."),
+        ),
+    ),
 )
 def void(s: Session, *, record_id: str, reason: str) -> None:
     """Withdraw a recorded submission, extension, schedule or ad-hoc task; the ledger
@@ -404,12 +423,14 @@ def _not_in_force(s: Session, wanted: str) -> DataError:
     *STATE,
     examples=(
         (
-            "kttn extend III.2-bc-6-thang kim-dong --to 2024-07-15 --reason \"BCĐ đồng ý, CV 12\"",
+            'kttn extend III.2-bc-6-thang kim-dong --to 2024-07-15 --reason "BCĐ đồng ý, CV 12"',
             N_("Kim Động may send its report until 15 July 2024."),
         ),
     ),
 )
-def extend(s: Session, *, milestone: str, units: list[str], to: str, reason: str, force: bool) -> None:
+def extend(
+    s: Session, *, milestone: str, units: list[str], to: str, reason: str, force: bool
+) -> None:
     """Record a deadline extension (gia hạn) for units; the plan's day stays visible.
 
     The new day must be after the deadline in force (after days off and earlier
@@ -424,21 +445,27 @@ def extend(s: Session, *, milestone: str, units: list[str], to: str, reason: str
         for o in chosen:
             if o.due is None:
                 raise DataError(
-                    N_("{milestone} has no deadline to extend; set its day first with "
-                       "`kttn schedule {milestone} --on DATE --reason …`"),
+                    N_(
+                        "{milestone} has no deadline to extend; set its day first with "
+                        "`kttn schedule {milestone} --on DATE --reason …`"
+                    ),
                     milestone=target.id,
                 )
             if new_due <= o.due:
                 raise DataError(
-                    N_("the new deadline {to} for {unit} must be after the deadline in force, {due}"),
+                    N_(
+                        "the new deadline {to} for {unit} must be after the deadline in force, {due}"
+                    ),
                     to=show_date(new_due),
                     unit=plan.unit_label(o.unit_id),
                     due=show_date(o.due),
                 )
             if o.submissions and not force:
                 raise DataError(
-                    N_("{unit} already delivered {milestone} on {on}: extending now would "
-                       "change how it is judged; use --force (with the reason) if that is intended"),
+                    N_(
+                        "{unit} already delivered {milestone} on {on}: extending now would "
+                        "change how it is judged; use --force (with the reason) if that is intended"
+                    ),
                     unit=plan.unit_label(o.unit_id),
                     milestone=target.id,
                     on=show_date(o.submissions[-1].on),
@@ -473,7 +500,7 @@ def extend(s: Session, *, milestone: str, units: list[str], to: str, reason: str
     *STATE,
     examples=(
         (
-            "kttn schedule II.4-giao-ban-q3 --on 2024-09-20 --reason \"Thông báo số 25-TB/BCĐ\"",
+            'kttn schedule II.4-giao-ban-q3 --on 2024-09-20 --reason "Thông báo số 25-TB/BCĐ"',
             N_("The Quarter III briefing is set for 20 September 2024."),
         ),
     ),
@@ -493,8 +520,10 @@ def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
         target = plan.milestone(find_milestone(plan, milestone))
         if target.deadline.kind not in OPEN_KINDS:
             raise DataError(
-                N_("{milestone} already has a deadline in the plan; to give units more time "
-                   "use `kttn extend`"),
+                N_(
+                    "{milestone} already has a deadline in the plan; to give units more time "
+                    "use `kttn extend`"
+                ),
                 milestone=target.id,
             )
         (ident,) = state.book.next_ids(1)
@@ -548,7 +577,7 @@ def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
     group="task",
     examples=(
         (
-            "kttn task add --title \"Báo cáo nhanh\" --by 25-CV/TU --unit cap-huyen --due 2024-07-20",
+            'kttn task add --title "Báo cáo nhanh" --by 25-CV/TU --unit cap-huyen --due 2024-07-20',
             N_("A quick report every district committee owes by 20 July 2024."),
         ),
     ),

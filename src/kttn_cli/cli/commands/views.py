@@ -23,7 +23,7 @@ ROW_FORMATS = ("table", "plain", "csv", "json")
     *STATE,
     examples=(
         ("kttn status", N_("Everything, as of today.")),
-        ("kttn status --unit \"van lam\" --as-of 2024-07-01", N_("One unit, as of 1 July 2024.")),
+        ('kttn status --unit "van lam" --as-of 2024-07-01', N_("One unit, as of 1 July 2024.")),
         ("kttn status --task III.2 --status overdue", N_("Only what is overdue under III.2.")),
     ),
 )

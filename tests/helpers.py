@@ -1,0 +1,83 @@
+"""What tests share: running kttn in-process or as a real process, and the test files.
+
+`kttn(...)` runs the command line exactly as the installed script does (the same entry
+point, the same error boundary), with stdout and stderr captured as bytes; `run_kttn(...)`
+starts a real `python -m kttn_cli` process, for signals, locks and file descriptors.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+BUNDLED_PLAN = ROOT / "data" / "plan_2024.toml"
+SMALL_PLAN = DATA / "small_plan.toml"
+PLAN_TEXT = DATA / "ke-hoach-01-KH-BCD-2024.md"
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+    out_bytes: bytes = b""
+
+    def __str__(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.out}--- stderr\n{self.err}"
+
+
+def kttn(*args: str, env: dict[str, str] | None = None) -> Result:
+    """Run `kttn ARGS` in this process, as the installed script would."""
+    from kttn_cli.cli.entry import run_argv
+    from kttn_cli.render import terminal
+
+    out, err = io.BytesIO(), io.BytesIO()
+    saved = sys.stdout, sys.stderr
+    wrappers = (
+        io.TextIOWrapper(out, encoding="utf-8", newline=""),
+        io.TextIOWrapper(err, encoding="utf-8", newline=""),
+    )
+    sys.stdout, sys.stderr = wrappers
+    terminal.TERMINAL = None
+    try:
+        code = run_argv(list(args), dict(os.environ) if env is None else env)
+    finally:
+        for wrapper in wrappers:
+            wrapper.flush()
+            wrapper.detach()  # keep the buffer open for reading
+        sys.stdout, sys.stderr = saved
+        terminal.TERMINAL = None
+    data = out.getvalue()
+    return Result(code, data.decode("utf-8"), err.getvalue().decode("utf-8"), data)
+
+
+def run_kttn(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run kttn as a real process (`python -m kttn_cli`), with the test's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "kttn_cli", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ) if env is None else env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+        input=input,
+    )
+
+
+def ok(result: Result, code: int = 0) -> Result:
+    """Assert the exit code, with the whole output as the message."""
+    assert result.code == code, str(result)
+    return result
