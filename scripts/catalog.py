@@ -2,13 +2,14 @@
 
     python scripts/catalog.py            # extract, then update locale/vi/.../kttn.po
     python scripts/catalog.py --check    # exit 1 if the catalog is not up to date
+    python scripts/catalog.py --fold     # also fold the fragments in and remove them
 
 Messages are the strings in `_()`, `N_()`, `n_()`/`Nn_()` calls and the docstrings of
 the commands (`@command`), which are their help pages. New messages enter `kttn.po`
 untranslated; messages no longer in the code leave it. Translate in Poedit (or any PO
 editor), then reinstall (`pip install -e .`): the build compiles the catalog.
-Translations written elsewhere in PO format (`locale/vi/fragments/*.po`) are merged in
-and the fragments removed.
+Translations written elsewhere in PO format (`locale/vi/fragments/*.po`, one per piece
+of work in progress) are merged in; `--fold` removes the fragments once merged.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def main(argv: list[str]) -> int:
 
     with CATALOG.with_suffix(".mo").open("wb") as handle:
         write_mo(handle, catalog, use_fuzzy=False)
-    if FRAGMENTS.exists():
+    if "--fold" in argv and FRAGMENTS.exists():
         for fragment in FRAGMENTS.glob("*.po"):
             fragment.unlink()
     missing = [m.id for m in catalog if m.id and not m.string]
