@@ -12,8 +12,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from kttn_cli import __version__
+
+if TYPE_CHECKING:
+    from kttn_cli.i18n import Lang
 
 COMPLETE = "__complete"
 
@@ -77,7 +81,7 @@ def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
     return run(hit[0], hit[1], env, debug)
 
 
-def early_language(argv: list[str], env: Mapping[str, str]) -> i18n.Lang:
+def early_language(argv: list[str], env: Mapping[str, str]) -> Lang:
     """The language, known before the command line is parsed: `--lang` anywhere on it,
     else KTTN_LANG, else the settings file, else Vietnamese."""
     from kttn_cli import i18n

@@ -34,7 +34,7 @@ def held_after_commit() -> Iterator[Guard]:
         raise KeyboardInterrupt
 
     previous: dict[int, Any] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (int(signal.SIGINT), int(signal.SIGTERM)):
         with suppress(ValueError):  # not the main thread: leave signals alone
             previous[signum] = signal.signal(signum, handle)
     try:

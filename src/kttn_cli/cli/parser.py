@@ -100,7 +100,7 @@ class KttnGroup(typer.core.TyperGroup):
             formatter.write(pages.root_help(all_commands()))
             return
         specs = [spec_of(f"{self.name} {child}") for child in self.children]
-        formatter.write(pages.root_help(specs) if not specs else _group_help(self.name, specs))
+        formatter.write(_group_help(self.name or "", specs))
 
 
 def _group_help(name: str, specs: list[Command]) -> str:

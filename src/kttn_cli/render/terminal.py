@@ -150,8 +150,9 @@ class Terminal:
         already written there."""
         out = self._stdout()
         out.flush()
-        out.buffer.write(data)
-        out.buffer.flush()
+        binary: IO[bytes] = out.buffer  # type: ignore[attr-defined]
+        binary.write(data)
+        binary.flush()
 
     def confirm(self, line: str) -> bool:
         """A line confirming a committed write. Never raises: when stdout is closed or
@@ -185,8 +186,9 @@ class Terminal:
         from rich.console import Console
 
         colour = colour_wanted(sys.stdout)
+        sink: IO[str] = _Sink()  # type: ignore[assignment]
         return Console(
-            file=_Sink(),
+            file=sink,
             markup=False,
             emoji=False,
             highlight=False,
