@@ -81,3 +81,57 @@ def ok(result: Result, code: int = 0) -> Result:
     """Assert the exit code, with the whole output as the message."""
     assert result.code == code, str(result)
     return result
+
+
+# --- core objects for pure tests ------------------------------------------------------------
+
+
+def core_plan(*milestones: object, warn_days: int = 7, rules: object | None = None) -> object:
+    """A one-task plan owned by two units (a, b) and a group of both (ab)."""
+    from datetime import date
+
+    from kttn_cli.core.model import DeadlineRules, Group, Plan, PlanInfo, Signer, Task, Unit
+
+    info = PlanInfo(
+        id="p",
+        number="1-KH",
+        title="Kế hoạch thử",
+        issued_on=date(2024, 1, 1),
+        place="Hưng Yên",
+        issuer="BCĐ",
+        header=("BCĐ",),
+        signer=Signer("A", "B"),
+    )
+    return Plan(
+        info=info,
+        warn_days=warn_days,
+        rules=rules if rules is not None else DeadlineRules(),  # type: ignore[arg-type]
+        units=(Unit("a", "Đơn vị A", "x"), Unit("b", "Đơn vị B", "x")),
+        groups=(Group("ab", "A và B", ("a", "b")),),
+        tasks=(Task("T.1", "T", "Nhiệm vụ", "", "", tuple(milestones)),),  # type: ignore[arg-type]
+    )
+
+
+def core_milestone(
+    kind: str = "date",
+    stated: object = None,
+    qualifier: str = "",
+    *,
+    warn_days: int | None = None,
+    mid: str = "T.1-m",
+    quarter: int | None = None,
+    year: int | None = None,
+) -> object:
+    from kttn_cli.core.model import Deadline, Milestone
+
+    deadline = Deadline(kind, "", stated, qualifier, quarter, year)  # type: ignore[arg-type]
+    return Milestone(
+        id=mid,
+        task_id="T.1",
+        title="Báo cáo",
+        deadline=deadline,
+        assignees=("ab",),
+        recipients=("a",),
+        source="",
+        warn_days=warn_days,
+    )

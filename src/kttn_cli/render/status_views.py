@@ -177,8 +177,9 @@ def render_status(
     table = Table(expand=True, show_lines=True)
     table.add_column(_("Milestone"), ratio=1, overflow="fold", min_width=18)
     if not narrow:
-        table.add_column(_("Deadline"), width=16, overflow="fold")
-        table.add_column(_("Progress"), width=26, overflow="fold")
+        # 21 columns: "xong trước 30/06/2024" on one line.
+        table.add_column(_("Deadline"), width=21, overflow="fold")
+        table.add_column(_("Progress"), width=22, overflow="fold")
     for task in plan.tasks:
         shown = [m for m in task.milestones if m.id in by_milestone]
         if not shown:
@@ -486,7 +487,7 @@ def render_rows(
     unit_heading = _("Unit")
     unit_width = max(len(plan.unit_label(j.obligation.unit_id)) for j in judged)
     table = Table(expand=True)
-    table.add_column(_("Deadline"), width=16, overflow="fold")
+    table.add_column(_("Deadline"), width=21, overflow="fold")
     table.add_column(_("Overdue") if overdue else _("Left"), width=9, overflow="fold")
     table.add_column(
         unit_heading, width=min(max(unit_width, len(unit_heading)), 24), overflow="fold"
