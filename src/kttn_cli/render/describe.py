@@ -182,9 +182,10 @@ def recipients_text(plan: Plan, milestone: Milestone) -> str:
 
 
 def inferred_text(milestone: Milestone) -> list[str]:
-    """`suy ra (đầu vào): Mục III, điểm 3` for each fact the plan file infers."""
+    """`đơn vị thực hiện: suy ra từ Mục III, điểm 3` for each fact the plan file infers
+    rather than reads in the text."""
     return [
-        _("inferred ({what}): {basis}").format(what=_(INFERENCE_LABELS[i.what]), basis=i.basis)
+        _("{what}: inferred from {basis}").format(what=_(INFERENCE_LABELS[i.what]), basis=i.basis)
         for i in milestone.inferred
     ]
 

@@ -190,7 +190,7 @@ def render_milestone(
     if m.assigned_by:
         lines.append((_("Assigned by"), m.assigned_by))
     lines.append((_("Where in the text"), m.source))
-    lines += [(_("Inferred"), text) for text in describe.inferred_text(m)]
+    lines += [(_("Note"), text) for text in describe.inferred_text(m)]
     for j in rows:
         o = j.obligation
         status = describe.status_words(j)
