@@ -275,7 +275,7 @@ def usage_error(exc: Exception) -> UsageError:
     if "does not take a value" in message:
         return UsageError(N_("option {name} takes no value"), name=option)
     if message.startswith("Got unexpected extra argument"):
-        extra = message[message.find("(") + 1 : message.rfind(")")]
+        extra = message[message.rfind("(") + 1 : message.rfind(")")]
         return UsageError(
             N_("too many arguments: {extra}; see `{command} --help`"), extra=extra, **hint
         )
