@@ -114,7 +114,21 @@ def export(
     elif output_format == "csv":
         data = formats.csv_bytes(rows, raw=raw, excel=excel, delimiter=separator)
     else:
-        data = formats.ics_bytes(s.plan, s.as_of, rows, alarm)
+        from kttn_cli.cli.lookup import find_unit
+        from kttn_cli.cli.session import now_utc
+        from kttn_cli.storage.loader import read_ledger
+
+        # The whole ledger, withdrawn records too: an event's SEQUENCE only grows.
+        ledger, _parsed = read_ledger(s.ledger_path, s.state.plan)
+        data = formats.ics_bytes(
+            s.plan,
+            s.as_of,
+            rows,
+            alarm,
+            now=now_utc(),
+            records=ledger.records,
+            units=[find_unit(s.plan, u) for u in units or ()],
+        )
     if output is None or output == "-":
         s.terminal.write_bytes(data)
         return
