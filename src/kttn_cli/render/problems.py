@@ -106,6 +106,9 @@ MESSAGES: dict[str, str] = {
     # contacts and settings files
     "contacts_not_address": N_("expected an e-mail address or a list of them"),
     "contacts_bad_address": N_("invalid e-mail address {value!r}"),
+    "contacts_unknown_unit": N_(
+        "the plan has no unit {id!r}: each key is the id of a unit (see `kttn units`)"
+    ),
     "unknown_plan": N_("no plan with id {id!r} in the register"),
 }
 # Any other pydantic error type.

@@ -2,54 +2,65 @@
 
 ```toml
 van-lam = "vanphong@vanlam.example.vn"
-yen-my = ["bantochuc@yenmy.example.vn", "vanthu@yenmy.example.vn"]
+yen-my = ["Văn phòng Huyện ủy Yên Mỹ <vanphong@yenmy.example.vn>", "vanthu@yenmy.example.vn"]
 ```
+
+Read like the plan: every problem at once, each located (`FILE:LINE:COL`). What an
+address is belongs to the mail package; it is passed in as `parse`, so storage does not
+depend on mail (nor mail on storage).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any, TypeVar
 
-from kttn_cli.core.model import Plan
-from kttn_cli.errors import DataError
-from kttn_cli.i18n import Lang
-from kttn_cli.storage.documents import Problem, parse_toml, read_raw
+from kttn_cli.core.problems import Problem, in_file_order
+from kttn_cli.errors import FileProblems
+from kttn_cli.i18n import Nn_
+from kttn_cli.storage.files import read_data_file
+from kttn_cli.storage.toml_files import parse as parse_toml
 
-# An addr-spec kttn is willing to put in an envelope and a header: ASCII, no spaces,
-# quotes, commas, angle brackets or control characters (nothing that could start a new
-# header or a second address).
-ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-)
+T = TypeVar("T")
 
 
-def is_address(text: str) -> bool:
-    """True for a plain `name@domain` address that is safe in headers and envelopes."""
-    return ADDRESS.fullmatch(text) is not None
+def load_contacts(
+    path: Path, unit_ids: Collection[str], parse: Callable[[str], T | None]
+) -> dict[str, tuple[T, ...]]:
+    """The file's addresses by unit id, each parsed by `parse` (None: not an address).
 
-
-def load_contacts(path: Path, plan: Plan, lang: Lang) -> dict[str, tuple[str, ...]]:
-    """The file's addresses by unit id; exit 66 if it is missing, 65 if it is invalid."""
-    parsed = parse_toml(path, read_raw(path, "contacts"))
+    Exit 66 if the file is missing, 65 with every problem located if it is not valid:
+    a key that is not a unit of the plan, a value that is not an address or a list of
+    them, an address `parse` refuses.
+    """
+    parsed = parse_toml(path, read_data_file(path, "contacts"), "contacts")
     problems: list[Problem] = list(parsed.problems)
-    contacts: dict[str, tuple[str, ...]] = {}
+    contacts: dict[str, tuple[T, ...]] = {}
     for unit_id, value in (parsed.data or {}).items():
-        if not plan.has_unit(unit_id):
-            problems.append(parsed.problem((unit_id,), "unknown_unit", id=unit_id))
+        if unit_id not in unit_ids:
+            problems.append(parsed.problem("contacts_unknown_unit", (unit_id,), id=unit_id))
             continue
-        values = value if isinstance(value, list) else [value]
+        values: list[Any] = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, str) for v in values):
-            problems.append(parsed.problem((unit_id,), "contacts_not_address"))
+            problems.append(parsed.problem("contacts_not_address", (unit_id,)))
             continue
-        addresses = []
-        for i, address in enumerate(values):
-            if not is_address(address.strip()):
+        found: list[T] = []
+        for i, text in enumerate(values):
+            address = parse(text)
+            if address is None:
                 where = (unit_id, i) if isinstance(value, list) else (unit_id,)
-                problems.append(parsed.problem(where, "contacts_bad_address", value=address))
-            addresses.append(address.strip())
-        contacts[unit_id] = tuple(dict.fromkeys(addresses))
+                problems.append(parsed.problem("contacts_bad_address", where, value=text))
+            elif address not in found:
+                found.append(address)
+        contacts[unit_id] = tuple(found)
     if problems:
-        raise DataError("err.invalid_contacts", count=len(problems), first=problems[0].format(lang))
+        raise FileProblems(
+            in_file_order(problems),
+            Nn_(
+                "the contacts file has {count} problem, first: {first}",
+                "the contacts file has {count} problems, first: {first}",
+            ),
+            count=len(problems),
+        )
     return contacts

@@ -19,6 +19,7 @@ MODULES: dict[str, str] = {
     "task": "records",
     "log": "records",
     "export": "outputs",
+    "remind": "mailing",
     "check": "maintenance",
     "restore": "maintenance",
     "paths": "maintenance",
