@@ -66,6 +66,29 @@ SETTINGS: tuple[Setting, ...] = (
         "smtp_timeout", "KTTN_SMTP_TIMEOUT", "smtp.timeout", None, N_("SMTP timeout in seconds")
     ),
     Setting("smtp_sender", "KTTN_MAIL_FROM", "smtp.from", None, N_("sender of reminders")),
+    Setting(
+        "documents_office",
+        None,
+        "documents.office",
+        "--office",
+        N_("the issuing office's header in documents, line by line"),
+    ),
+    Setting(
+        "documents_symbol",
+        None,
+        "documents.symbol",
+        None,
+        N_("the office's abbreviation in document numbers"),
+    ),
+    Setting("documents_place", None, "documents.place", "--place", N_("the place in documents")),
+    Setting("documents_signer", None, "documents.signer", "--signer", N_("who signs documents")),
+    Setting(
+        "documents_signer_title",
+        None,
+        "documents.signer_title",
+        "--signer-title",
+        N_("the signer's authority and title, line by line"),
+    ),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 SECRET = frozenset({"smtp_password"})

@@ -23,6 +23,24 @@ class SmtpSettings(Strict):
     sender: Text | None = Field(default=None, alias="from")
 
 
+class DocumentSettings(Strict):
+    """What the office's documents (`kttn report`, `kttn letters`) need and the plan does
+    not say; what is not given is left as dotted blanks in the documents."""
+
+    office: Text | list[Text] | None = Field(
+        default=None,
+        description="The issuing office's header, line by line: the body above it first",
+    )
+    symbol: Text | None = Field(
+        default=None, description="The office's abbreviation in document numbers: 12-BC/«symbol»"
+    )
+    place: Text | None = Field(default=None, description="The place in the place-and-date line")
+    signer: Text | None = Field(default=None, description="Who signs")
+    signer_title: Text | list[Text] | None = Field(
+        default=None, description="The signer's authority and title, line by line"
+    )
+
+
 class SettingsFile(Strict):
     """kttn's settings; the environment and the command line override each value."""
 
@@ -35,14 +53,18 @@ class SettingsFile(Strict):
     user: Text | None = None
     contacts: Text | None = None
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
 
     def flat(self) -> dict[str, object]:
         """Values by setting name (`smtp.host` → `smtp_host`), set ones only."""
         out: dict[str, object] = {}
-        for name, value in self.model_dump(exclude={"smtp"}).items():
+        for name, value in self.model_dump(exclude={"smtp", "documents"}).items():
             if value is not None:
                 out[name] = value
         for name, value in self.smtp.model_dump().items():
             if value is not None:
                 out[f"smtp_{name}"] = value
+        for name, value in self.documents.model_dump().items():
+            if value is not None:
+                out[f"documents_{name}"] = value
         return out

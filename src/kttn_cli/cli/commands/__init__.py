@@ -19,6 +19,8 @@ MODULES: dict[str, str] = {
     "task": "records",
     "log": "records",
     "export": "outputs",
+    "report": "documents",
+    "letters": "documents",
     "remind": "mailing",
     "check": "maintenance",
     "restore": "maintenance",

@@ -28,9 +28,9 @@ OUTPUT = Param(
         "--format",
         "-f",
         metavar=N_("FORMAT"),
-        choices=("csv", "json", "ics"),
+        choices=("csv", "json", "ics", "xlsx"),
         required=True,
-        help=N_("csv, json or ics (iCalendar)."),
+        help=N_("csv, json, ics (iCalendar) or xlsx (an Excel workbook)."),
     ),
     OUTPUT,
     Param(
@@ -83,10 +83,12 @@ def export(
     tasks: list[str] | None,
     statuses: list[str] | None,
 ) -> None:
-    """Obligations as CSV, JSON or iCalendar, with the filters of `status`.
+    """Obligations as CSV, JSON, iCalendar or an Excel workbook, with the filters of
+    `status`.
 
     JSON and CSV carry one row per obligation (its keys are the CSV header); iCalendar
-    has one all-day event per dated milestone. The same inputs give the same bytes. CSV
+    has one all-day event per dated milestone; xlsx is the board's workbook (a sheet per
+    task, a summary with a chart, the rows). The same inputs give the same bytes. CSV
     cells that a spreadsheet would run as a formula get a leading ' unless --raw.
     """
     from kttn_cli import export as formats
@@ -108,6 +110,12 @@ def export(
     separator = _delimiter(delimiter)
     alarm = _alarm_days(alarm_days)
     judged = select(s, units, tasks, statuses)
+    if output_format == "xlsx":
+        from kttn_cli.cli.commands.documents import write_workbook
+
+        shown = {j.obligation.milestone.id for j in judged}
+        write_workbook(s, judged, [m for m in s.plan.milestones if m.id in shown], output)
+        return
     rows = [to_row(s.plan, j) for j in judged]
     if output_format == "json":
         data = formats.json_bytes(s.plan, s.as_of, rows)

@@ -61,12 +61,24 @@ def status(
         default=False,
         help=N_("Also the undated milestones owed by several units."),
     ),
-    listing_format("table", "json", "csv"),
+    listing_format("table", "json", "csv", "xlsx"),
+    Param(
+        "output",
+        "--output",
+        "-o",
+        metavar=N_("FILE"),
+        complete="file",
+        help=N_("xlsx: write the workbook to this file (atomically)."),
+    ),
     NO_PAGER,
     *STATE,
     examples=(
         ("kttn board", N_("Units × reports, as of today.")),
         ("kttn board --task III.2 --as-of 2024-07-05", N_("The III.2 reports on 5 July 2024.")),
+        (
+            "kttn board --format xlsx --output bang-theo-doi.xlsx",
+            N_("As an Excel workbook: a sheet per task, a summary with a chart, the rows."),
+        ),
     ),
 )
 def board(
@@ -76,12 +88,29 @@ def board(
     tasks: list[str] | None,
     all_milestones: bool,
     output_format: str,
+    output: str | None,
     no_pager: bool,
 ) -> None:
-    """The chasing sheet: units × reports owed by several units, a mark and a date each."""
+    """The chasing sheet: units × reports owed by several units, a mark and a date each.
+
+    With --format xlsx, an Excel workbook: a sheet per task (units × reports, a colour
+    per status), a summary sheet with counts, rates and a chart, and the rows of the
+    JSON document.
+    """
+    if output is not None and output_format != "xlsx":
+        raise UsageError(
+            N_("{option} applies only to --format {format}"), option="--output", format="xlsx"
+        )
     judged = select(s, units, tasks, None)
     from kttn_cli.render.status_views import board_milestones, render_board
 
+    if output_format == "xlsx":
+        from kttn_cli.cli.commands.documents import write_workbook
+
+        grid = board_milestones(s.plan, judged, all_milestones)
+        chosen = {m.id for m in grid}
+        write_workbook(s, [j for j in judged if j.obligation.milestone.id in chosen], grid, output)
+        return
     if output_format != "table":
         chosen = {m.id for m in board_milestones(s.plan, judged, all_milestones)}
         emit_rows(s, [j for j in judged if j.obligation.milestone.id in chosen], output_format)
