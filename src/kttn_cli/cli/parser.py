@@ -88,10 +88,13 @@ class KttnGroup(typer.core.TyperGroup):
         return name, found, args[1:]
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not args:  # `kttn`, `kttn task`: the bare command, or the help page
-            if self.bare is not None:
-                raise Parsed(self.bare, {})
-            raise HelpShown(self.get_help(ctx))
+        if self.bare is not None and (not args or _bare_options(args)):
+            # `kttn plans`, `kttn plans --as-of D`: the bare command, with its options.
+            command = typer_command(spec_of(self.bare))
+            with command.make_context(self.bare, list(args), parent=ctx) as sub:
+                command.invoke(sub)
+        if not args or (args[0].startswith("-") and any(a in pages.HELP_FLAGS for a in args)):
+            raise HelpShown(self.get_help(ctx))  # `kttn`, `kttn task`, `kttn plans -f json -h`
         result: list[str] = super().parse_args(ctx, args)
         return result
 
@@ -99,8 +102,15 @@ class KttnGroup(typer.core.TyperGroup):
         if self.name == "kttn":
             formatter.write(pages.root_help(all_commands()))
             return
-        specs = [spec_of(f"{self.name} {child}") for child in self.children]
+        specs = [spec_of(self.bare)] if self.bare is not None else []
+        specs += [spec_of(f"{self.name} {child}") for child in self.children]
         formatter.write(_group_help(self.name or "", specs))
+
+
+def _bare_options(args: list[str]) -> bool:
+    """Whether a group's arguments are options of its bare command (not a subcommand,
+    not a request for the group's help page)."""
+    return args[0].startswith("-") and not any(a in pages.HELP_FLAGS for a in args)
 
 
 def _group_help(name: str, specs: list[Command]) -> str:

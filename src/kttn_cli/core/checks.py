@@ -1,43 +1,23 @@
-"""Checks of meaning: a plan whose parts fit together, a ledger whose records point to
-things that exist (beancount's `ops/validation.py` habit: plain functions, each returning
-every problem it finds).
+"""Checks of meaning: a plan whose parts fit together (beancount's `ops/validation.py`
+habit: plain functions, each returning every problem it finds).
 
-The loader runs `plan_problems` and `ledger_problems` for every command, so a record that
-points nowhere is stated by `status` as much as by `check` (docs/architecture.md,
-"Problems").
+The loader runs `plan_problems` for every command. The ledger's records are checked
+where they are read, record by record, by `core.obligations.Book` (a record that points
+nowhere, read through the plan's mappings), so `status` states what `check` lists
+(docs/architecture.md, "Problems").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from kttn_cli.core.deadlines import DATE_QUALIFIERS, QUARTER_QUALIFIERS
-from kttn_cli.core.ledger import Ledger
-from kttn_cli.core.model import (
-    AdHocTask,
-    Extension,
-    Milestone,
-    Plan,
-    Schedule,
-    Submission,
-    Void,
-)
-from kttn_cli.core.obligations import with_ad_hoc_tasks
+from kttn_cli.core.model import Milestone, Plan
 from kttn_cli.core.problems import Loc, Problem
+from kttn_cli.core.recurrence import file_milestones
 from kttn_cli.core.roster import Roster
 
-
-def file_milestones(plan: Plan) -> Iterator[tuple[Loc, Milestone]]:
-    """Each milestone with its place in the plan file: the occurrences of a repeating
-    milestone all stand where their one table stands."""
-    for i, task in enumerate(plan.tasks):
-        j = -1
-        previous: str | None = None
-        for milestone in task.milestones:
-            if milestone.repeat_of is None or milestone.repeat_of != previous:
-                j += 1
-            previous = milestone.repeat_of
-            yield ("tasks", i, "milestones", j), milestone
+__all__ = ["file_milestones", "plan_problems", "unconfirmed_milestones"]
 
 
 def plan_problems(plan: Plan) -> list[Problem]:
@@ -57,6 +37,8 @@ def plan_problems(plan: Plan) -> list[Problem]:
         for k, old in enumerate(unit.replaces):
             if old == unit.id:
                 add("replaces_itself", ("units", i, "replaces", k), id=unit.id)
+    for cycle in Roster.of(plan).cycles():
+        add("replaces_cycle", ("units", units[cycle[0]], "replaces"), cycle=" → ".join(cycle))
     groups: dict[str, int] = {}
     for i, group in enumerate(plan.groups):
         if group.id in groups or group.id in units:
@@ -105,9 +87,27 @@ def plan_problems(plan: Plan) -> list[Problem]:
             aliases.setdefault(old, milestone.id)
     found.extend(_input_cycles(placed))
     for where in plan.info.unconfirmed:
-        parts: Loc = tuple(int(p) if p.isdigit() else p for p in where.split("."))
-        found.append(Problem("unconfirmed_date", "plan", parts, {}, blocking=False))
+        found.append(Problem("unconfirmed_date", "plan", key_path(where), {}, blocking=False))
     return found
+
+
+def key_path(dotted: str) -> Loc:
+    """`tasks.3.milestones.0.due.date` → `("tasks", 3, "milestones", 0, "due", "date")`."""
+    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+
+
+def unconfirmed_milestones(plan: Plan) -> frozenset[str]:
+    """The milestones whose deadline holds a date still to confirm (`plan.unconfirmed`:
+    copied from another plan by `kttn init --from`): a path inside a milestone's table
+    (its `due`, its `repeat`) marks it."""
+    if not plan.info.unconfirmed:
+        return frozenset()
+    paths = [key_path(p) for p in plan.info.unconfirmed]
+    return frozenset(
+        milestone.id
+        for loc, milestone in file_milestones(plan)
+        if any(path[: len(loc)] == loc and len(path) > len(loc) for path in paths)
+    )
 
 
 def _deadline_problems(report: Callable[..., None], loc: Loc, milestone: Milestone) -> None:
@@ -167,64 +167,3 @@ def _input_cycles(placed: list[tuple[Loc, Milestone]]) -> list[Problem]:
                 path.append(step)
                 stack.append(iter(inputs[step]))
     return problems
-
-
-def ledger_problems(plan: Plan, ledger: Ledger) -> list[Problem]:
-    """Records that point nowhere, duplicate ids, ad-hoc ids that collide with the plan.
-
-    Only records in force must point somewhere: a withdrawn record is history. A record
-    the plan reads through a mapping (`core.roster`) points somewhere.
-    """
-    found: list[Problem] = []
-
-    def add(code: str, index: int, key: str, related: Loc | None = None, **args: object) -> None:
-        found.append(Problem(code, "ledger", ("records", index, key), args, related=related))
-
-    first: dict[str, int] = {}
-    for index, record in enumerate(ledger.records):
-        if record.id in first:
-            add("duplicate_id", index, "id", ("records", first[record.id], "id"), id=record.id)
-        first.setdefault(record.id, index)
-
-    plan_milestones = {m.id for m in plan.milestones}
-    ad_hoc_seen: set[str] = set()
-    for index, record in enumerate(ledger.records):
-        if isinstance(record, AdHocTask) and record.id not in ledger.voided:
-            if record.milestone in plan_milestones or record.milestone in ad_hoc_seen:
-                add("ad_hoc_collision", index, "milestone", id=record.milestone)
-            ad_hoc_seen.add(record.milestone)
-            for unit in record.units:
-                if not plan.has_unit(unit) and plan.group(unit) is None:
-                    add("unknown_assignee", index, "units", id=unit)
-
-    full = with_ad_hoc_tasks(plan, ledger.ad_hoc_tasks)
-    roster = Roster.of(full)
-    assigned = {m.id: set(full.expand(m.assignees)) for m in full.milestones}
-    for index, record in enumerate(ledger.records):
-        if isinstance(record, Void):
-            if record.target not in first:
-                add("unknown_target", index, "target", id=record.target)
-            continue
-        if record.id in ledger.voided or not isinstance(record, Submission | Extension | Schedule):
-            continue
-        milestone_id = roster.milestone(full, record.milestone)
-        if milestone_id is None:
-            add("orphan_milestone", index, "milestone", id=record.milestone, record=record.id)
-            continue
-        if isinstance(record, Schedule):
-            continue
-        reading = roster.unit(full, record.unit)
-        if reading is None:
-            add("orphan_unit", index, "unit", id=record.unit, record=record.id)
-        elif not reading.history and reading.unit_id not in assigned[milestone_id]:
-            successors = roster.successors.get(reading.unit_id, ())
-            if not any(s in assigned[milestone_id] for s in successors):
-                add(
-                    "not_assigned",
-                    index,
-                    "unit",
-                    unit=record.unit,
-                    milestone=milestone_id,
-                    record=record.id,
-                )
-    return found

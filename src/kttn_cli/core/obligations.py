@@ -8,7 +8,8 @@ Two steps (docs/architecture.md, "Obligations"):
    it already has, with the same code, so it never reads the whole ledger again; the
    book is what the cache keeps, and its size follows the plan, not the ledger's length.
 2. `obligations(plan, book, shift)` gives every obligation in plan order: who owes what
-   (units' life spans, successors), with its last day in force.
+   (units' life spans, successors, a replaced unit's history), with its last day in
+   force.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from kttn_cli.core.checks import unconfirmed_milestones
 from kttn_cli.core.deadlines import last_day, last_day_in_force, stated_day
 from kttn_cli.core.ledger import RECORD_ID_PREFIX
 from kttn_cli.core.model import (
@@ -53,7 +55,8 @@ class Obligation:
     submissions: tuple[Submission, ...] = ()  # in force, in ledger order
     owed: bool = True  # False: the deadline falls outside the unit's life span
     inherited_from: str | None = None  # the unit whose share this one took over
-    history: bool = False  # a replaced placeholder's own past (kept visible)
+    history: bool = False  # a replaced unit's own past, kept visible (no longer chased)
+    unconfirmed: bool = False  # its date was copied from another plan, not yet confirmed
 
     @property
     def planned(self) -> date | None:
@@ -146,7 +149,6 @@ class Book:
     extensions: dict[Key, tuple[Extension, ...]] = field(default_factory=dict)
     schedules: dict[str, tuple[Schedule, ...]] = field(default_factory=dict)
     tasks: tuple[AdHocTask, ...] = ()
-    history: set[Key] = field(default_factory=set)
     # Records in force that a void may target: id → where they sit in the maps above.
     in_force: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     unresolved: dict[str, Unresolved] = field(default_factory=dict)
@@ -251,8 +253,6 @@ class Book:
                 record, index, "not_assigned", "unit", unit=record.unit, milestone=milestone_id
             )
             return
-        if reading.history:
-            self.history.add(key)
         if isinstance(record, Submission):
             self.submissions[key] = (*self.submissions.get(key, ()), record)
             self.in_force[ident] = ("submission", *key)
@@ -310,28 +310,28 @@ def _problem(u: Unresolved) -> Problem:
 
 
 def _assigned(plan: Plan, roster: Roster, key: Key) -> bool:
-    """Whether the unit owes the milestone, directly, through a group, or as the
-    successor of a unit that did."""
+    """Whether a record of this unit for this milestone has a place: the unit owes the
+    milestone (directly or through a group), took it over from a unit that owed it, or
+    was replaced by a unit that owes it (its own past, kept as its history)."""
     milestone_id, unit_id = key
     assigned = plan.expand(plan.milestone(milestone_id).assignees)
-    if unit_id in assigned:
-        return True
-    unit = plan.unit(unit_id) if plan.has_unit(unit_id) else None
-    if unit is not None and any(old in assigned for old in unit.replaces):
-        return True
-    return any(s in assigned for s in roster.successors.get(unit_id, ()))
+    return unit_id in assigned or any(u in assigned for u in roster.related(unit_id))
 
 
 def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obligation]:
     """Every obligation of the plan and its ad-hoc tasks, in plan order (step 2).
 
-    A unit whose life span does not cover a milestone's last day does not owe it, unless
-    it has delivered it already; its successors (units that `replaces` it and exist on
-    that day) take over its open share. A placeholder replaced by several units keeps
-    the obligations its records speak of, marked as its history.
+    A unit whose life span does not cover a milestone's last day (or the day fixed for
+    it) does not owe it, unless it has delivered it already: the obligation is shown as
+    not owed. Its heirs (the units that `replaces` it, along a chain, that exist on that
+    day) take over that share. Records the plan gives no obligation to any more — a
+    placeholder replaced by several units, a unit replaced while the group now names its
+    successor — stay visible as that unit's history: counted as recorded when they hold
+    a submission, not owed otherwise (nobody is chased for a unit that is gone).
     """
     full = book.plan_with_tasks(plan)
     roster = Roster.of(full)
+    to_confirm = unconfirmed_milestones(plan)
     result: list[Obligation] = []
     for task in full.tasks:
         for milestone in task.milestones:
@@ -345,32 +345,40 @@ def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obli
                 last_day=last,
                 shifted=last_day_in_force(milestone.deadline, full.rules, shift),
                 schedule=schedules[-1] if schedules else None,
+                unconfirmed=milestone.id in to_confirm,
             )
+            # The day that decides who owes it: the plan's last day by its words, or the
+            # day the committee fixed for an undated milestone.
+            day = base.schedule.on if base.schedule is not None else last
             taken: set[str] = set()
             assigned = full.expand(milestone.assignees)
             for unit_id in assigned:
-                key = (milestone.id, unit_id)
                 owed = (
-                    last is None
+                    day is None
                     or not full.has_unit(unit_id)
-                    or full.unit(unit_id).active_on(last)
-                    or bool(book.submissions.get(key))
+                    or full.unit(unit_id).active_on(day)
+                    or bool(book.submissions.get((milestone.id, unit_id)))
                 )
                 result.append(_with_records(base, book, unit_id, owed=owed))
                 taken.add(unit_id)
-                if owed or last is None:
+                if owed or day is None:
                     continue
-                for successor in roster.successors.get(unit_id, ()):
-                    if successor in taken or successor in assigned:
-                        continue
-                    if full.unit(successor).active_on(last):
-                        result.append(_with_records(base, book, successor, inherited=unit_id))
-                        taken.add(successor)
-            for key in sorted(k for k in book.history if k[0] == milestone.id):
-                if key[1] not in taken:
-                    result.append(_with_records(base, book, key[1], history=True))
-                    taken.add(key[1])
+                for heir in roster.heirs(full, unit_id, day):
+                    if heir not in taken and heir not in assigned:
+                        result.append(_with_records(base, book, heir, inherited=unit_id))
+                        taken.add(heir)
+            for unit_id in _with_records_left(book, milestone.id, taken):
+                submitted = bool(book.submissions.get((milestone.id, unit_id)))
+                result.append(_with_records(base, book, unit_id, owed=submitted, history=True))
     return result
+
+
+def _with_records_left(book: Book, milestone_id: str, taken: set[str]) -> list[str]:
+    """Units with records in force for this milestone that no obligation above holds."""
+    units: set[str] = set()
+    for found in (book.submissions, book.extensions):
+        units.update(u for (m, u), records in found.items() if m == milestone_id and records)
+    return sorted(units - taken)
 
 
 def _with_records(

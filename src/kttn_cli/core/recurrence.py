@@ -9,10 +9,13 @@ days, and each becomes a milestone of its own with an id suffix and its period
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from kttn_cli.core.model import Deadline, Milestone, Period, PeriodKind
+from kttn_cli.core.model import Deadline, Milestone, Period, PeriodKind, Plan
+
+Loc = tuple[str | int, ...]
 
 MONTHS_PER_PERIOD: dict[PeriodKind, int] = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
@@ -29,8 +32,23 @@ class Repeat:
     month: int = -1
 
 
+def month_ok(every: PeriodKind, month: int) -> bool:
+    """Whether `month` names a month of the period: 1 to its length, or −1 (its last)."""
+    return month == -1 or 1 <= month <= MONTHS_PER_PERIOD[every]
+
+
+def day_ok(day: int) -> bool:
+    """Whether `day` names a day of a month: 1–31 (the last day when the month is
+    shorter), or −1 (the last day)."""
+    return day == -1 or 1 <= day <= 31
+
+
 def occurrence_days(repeat: Repeat) -> list[date]:
-    """The stated days, in order, each inside [starts, ends]."""
+    """The stated days, in order, each inside [starts, ends].
+
+    A day the month does not have (31 in April, 30 in February) is the month's last
+    day: "ngày 31" of a month that has 30 days cannot mean the next month's first.
+    """
     from dateutil.rrule import MONTHLY, rrule
 
     size = MONTHS_PER_PERIOD[repeat.every]
@@ -91,3 +109,16 @@ def expand(base: Milestone, repeat: Repeat) -> tuple[Milestone, ...]:
             )
         )
     return tuple(out)
+
+
+def file_milestones(plan: Plan) -> Iterator[tuple[Loc, Milestone]]:
+    """Each milestone with its place in the plan file (`("tasks", i, "milestones", j)`):
+    the occurrences of a repeating milestone all stand where their one table stands."""
+    for i, task in enumerate(plan.tasks):
+        j = -1
+        previous: str | None = None
+        for milestone in task.milestones:
+            if milestone.repeat_of is None or milestone.repeat_of != previous:
+                j += 1
+            previous = milestone.repeat_of
+            yield ("tasks", i, "milestones", j), milestone

@@ -116,6 +116,8 @@ def due_notes(obligation: Obligation) -> list[str]:
     """What else a reader must know about the day judged against, in order: the last
     day when the words' date is not it, a move off a day off, an extension."""
     notes = []
+    if obligation.unconfirmed:
+        notes.append(unconfirmed_note())
     if obligation.last_day is not None and obligation.last_day != obligation.stated:
         if obligation.milestone.deadline.kind == "date":
             notes.append(_("last day {date}").format(date=show_date(obligation.last_day)))
@@ -131,6 +133,12 @@ def due_notes(obligation: Obligation) -> list[str]:
             )
         )
     return notes
+
+
+def unconfirmed_note() -> str:
+    """What a date copied from another plan (`kttn init --year`) says until the clerk
+    confirms it: no such date is presented as the new plan's own."""
+    return _("date not yet confirmed")
 
 
 def due_line(obligation: Obligation) -> str:
@@ -205,8 +213,11 @@ def owner_text(plan: Plan, obligation: Obligation) -> str:
 def plan_heading(plan: Plan) -> str:
     """`Kế hoạch số 01-KH/BCĐ ngày 05/02/2024 của Ban Chỉ đạo tỉnh`."""
     info = plan.info
+    day = show_date(info.issued_on)
+    if "plan.issued_on" in info.unconfirmed:
+        day = f"{day} ({unconfirmed_note()})"
     return _("Plan No. {number} of {date} by {issuer}").format(
-        number=info.number, date=show_date(info.issued_on), issuer=info.issuer
+        number=info.number, date=day, issuer=info.issuer
     )
 
 

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "duplicate_id": N_("duplicate id {id!r}"),
     "life_span_reversed": N_("unit {id!r} ends (active_until) before it starts (active_from)"),
     "replaces_itself": N_("unit {id!r} cannot replace itself"),
+    "replaces_cycle": N_("units replace each other in a circle: {cycle}"),
     "unknown_unit": N_("unknown unit {id!r}"),
     "unknown_assignee": N_("unknown unit or group {id!r}"),
     "unknown_milestone": N_("unknown milestone {id!r}"),
@@ -103,6 +104,13 @@ MESSAGES: dict[str, str] = {
     "schema.literal_error": N_("invalid value; expected {expected}"),
     "schema.union_tag_invalid": N_("invalid kind {tag!r}; expected {expected}"),
     "schema.union_tag_not_found": N_("missing key {key}"),
+    "schema.repeat_day": N_("day 0 does not exist: use 1–31, or -1 for the last day of the month"),
+    "schema.repeat_month": N_(
+        "not a month of the period: use 1–3 for a quarter, 1–6 for a half-year, 1–12 for a "
+        "year, 1 for a month, or -1 for the period's last month"
+    ),
+    "schema.repeat_span": N_("`until` is before `from`"),
+    "schema.repeat_empty": N_("no day of the repeat falls between `from` and `until`"),
     # contacts and settings files
     "contacts_not_address": N_("expected an e-mail address or a list of them"),
     "contacts_bad_address": N_("invalid e-mail address {value!r}"),

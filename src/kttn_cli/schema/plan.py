@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, get_args
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from kttn_cli.core import model as core
-from kttn_cli.core.recurrence import Repeat, expand
+from kttn_cli.core.recurrence import Repeat, day_ok, expand, month_ok, occurrence_days
 from kttn_cli.schema.fields import Email, Id, Strict, Text
 
 PLAN_FORMAT = 2
@@ -186,6 +187,35 @@ class RepeatModel(Strict):
     ends: dt.date = Field(alias="until")
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    # Values the bounds let through but a calendar does not have (core/recurrence.py).
+    @field_validator("day")
+    @classmethod
+    def _a_day(cls, day: int) -> int:
+        if not day_ok(day):
+            raise PydanticCustomError("repeat_day", "day 0 does not exist")
+        return day
+
+    @field_validator("month")
+    @classmethod
+    def _a_month_of_the_period(cls, month: int, info: ValidationInfo) -> int:
+        every = info.data.get("every")
+        if every is not None and not month_ok(every, month):
+            raise PydanticCustomError("repeat_month", "not a month of the period")
+        return month
+
+    @field_validator("ends")
+    @classmethod
+    def _after_the_start(cls, ends: dt.date, info: ValidationInfo) -> dt.date:
+        data = info.data
+        starts = data.get("starts")
+        if starts is not None and ends < starts:
+            raise PydanticCustomError("repeat_span", "until is before from")
+        if starts is not None and all(k in data for k in ("every", "day", "month")):
+            repeat = Repeat(data["every"], data["day"], starts, ends, data["month"])
+            if not occurrence_days(repeat):
+                raise PydanticCustomError("repeat_empty", "no occurrence between from and until")
+        return ends
 
 
 class MilestoneModel(Strict):

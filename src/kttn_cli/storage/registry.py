@@ -1,19 +1,29 @@
 """The register of the plans an office uses (`plans.toml` in the data directory).
 
 `kttn init` registers the plan it writes; `kttn plans add/remove` edit the register
-(never the plan files); `--plan ID` finds a plan here; `--all-plans` covers them all.
+(never the plan files); `--plan ID` finds a plan here; `--all-plans` covers what
+`registered_plans` lists. The register maps a plan id to its file: the id names the
+plan's ledger, so two files with one id would share one ledger, and the register refuses
+that. Every change is read, made and written under a lock, atomically.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kttn_cli.errors import DataError
+from kttn_cli.errors import CannotWrite, DataError, TemporaryFailure
 from kttn_cli.i18n import N_
 
 FILE_NAME = "plans.toml"
+LOCK_TIMEOUT = 10.0
+HEADER = (
+    "# Các kế hoạch kttn theo dõi: do kttn ghi (`kttn init`, `kttn plans add/remove`).\n"
+    "# Plans kttn tracks: written by kttn (`kttn init`, `kttn plans add/remove`).\n"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +37,7 @@ class Registry:
         self.file = data_dir / FILE_NAME
 
     def entries(self) -> list[Entry]:
+        """The registered plans, in the order they were registered."""
         if not self.file.exists():
             return []
         from kttn_cli.storage.files import read_data_file
@@ -34,48 +45,151 @@ class Registry:
 
         parsed = parse(self.file, read_data_file(self.file, "registry"), "registry")
         data = parsed.data
-        plans = data.get("plans") if isinstance(data, dict) else None
+        plans = data.get("plans", []) if isinstance(data, dict) else None
         if parsed.problems or not isinstance(plans, list):
             raise DataError(
                 N_("the plan register {path} cannot be read; fix or remove it"), path=self.file
             )
         out = []
         for item in plans:
-            if (
+            if not (
                 isinstance(item, dict)
                 and isinstance(item.get("id"), str)
                 and isinstance(item.get("path"), str)
             ):
-                out.append(Entry(item["id"], Path(item["path"])))
+                raise DataError(
+                    N_("the plan register {path} cannot be read; fix or remove it"),
+                    path=self.file,
+                )
+            out.append(Entry(item["id"], Path(item["path"])))
         return out
 
     def path_of(self, plan_id: str) -> Path | None:
         return next((e.path for e in self.entries() if e.id == plan_id), None)
 
-    def add(self, plan_id: str, path: Path) -> bool:
-        """Register (or move) a plan; False when it was already registered there."""
-        path = Path(os.path.abspath(path))
+    def find(self, name: str) -> Entry | None:
+        """The entry with this id, else the one for this file."""
         entries = self.entries()
-        if any(e.id == plan_id and e.path == path for e in entries):
-            return False
-        kept = [e for e in entries if e.id != plan_id]
-        self._write([*kept, Entry(plan_id, path)])
-        return True
+        found = next((e for e in entries if e.id == name), None)
+        if found is None:
+            path = _absolute(Path(name))
+            found = next((e for e in entries if e.path == path), None)
+        return found
 
-    def remove(self, plan_id: str) -> bool:
-        entries = self.entries()
-        kept = [e for e in entries if e.id != plan_id]
-        if len(kept) == len(entries):
-            return False
-        self._write(kept)
-        return True
+    def add(self, plan_id: str, path: Path) -> tuple[str, Entry | None]:
+        """Register the plan `plan_id` at `path`; what happened, and the entry replaced.
+
+        `"added"`; `"already"` (nothing to do); `"renamed"` (the file was registered
+        under another id: its id was changed); `"moved"` (the id was registered for a
+        file that no longer exists). Refuses (exit 65) an id registered for another file
+        that exists: both would write one ledger.
+        """
+        path = _absolute(path)
+        with self._locked():
+            entries = self.entries()
+            same_id = next((e for e in entries if e.id == plan_id), None)
+            same_file = next((e for e in entries if e.path == path), None)
+            if same_id is not None and same_id.path == path:
+                return "already", same_id
+            if same_id is not None and same_id.path.exists():
+                raise DataError(
+                    N_(
+                        "plan id {id!r} is already registered for {other}; two plan files "
+                        "with one id would share one ledger. Give {path} another id (in its "
+                        "[plan] table), or forget the other with `kttn plans remove {id}`"
+                    ),
+                    id=plan_id,
+                    other=same_id.path,
+                    path=path,
+                )
+            kept = [e for e in entries if e.id != plan_id and e.path != path]
+            self._write([*kept, Entry(plan_id, path)])
+            if same_file is not None:
+                return "renamed", same_file
+            if same_id is not None:
+                return "moved", same_id
+            return "added", None
+
+    def remove(self, name: str) -> Entry | None:
+        """Forget the plan with this id (or registered for this file); the files stay."""
+        with self._locked():
+            found = self.find(name)
+            if found is not None:
+                self._write([e for e in self.entries() if e != found])
+            return found
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CannotWrite(
+                N_("cannot write {path}: {reason}"),
+                path=self.file.parent,
+                reason=exc.strerror or str(exc),
+            ) from None
+        lock = FileLock(str(self.file.with_name(FILE_NAME + ".lock")), timeout=LOCK_TIMEOUT)
+        try:
+            lock.acquire(poll_interval=0.01)
+        except Timeout:
+            raise TemporaryFailure(
+                N_("the plan register {path} is locked by another kttn; try again"),
+                path=self.file,
+            ) from None
+        except OSError as exc:
+            raise CannotWrite(
+                N_("cannot write {path}: {reason}"), path=self.file, reason=exc.strerror
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _write(self, entries: list[Entry]) -> None:
         import tomli_w
 
-        from kttn_cli.storage.atomic import replace_file
+        from kttn_cli.storage.atomic import default_mode, replace_file
 
-        header = "# Các kế hoạch kttn theo dõi / plans kttn tracks: `kttn plans`\n"
-        body = tomli_w.dumps({"plans": [{"id": e.id, "path": str(e.path)} for e in entries]})
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(self.file, (header + body).encode("utf-8"), mode=0o644)
+        body = tomli_w.dumps(
+            {"plans": [{"id": e.id, "path": str(e.path)} for e in entries]}, multiline_strings=False
+        )
+        replace_file(self.file, (HEADER + body).encode("utf-8"), mode=default_mode())
+
+
+def _absolute(path: Path) -> Path:
+    """The path as given, made absolute and without `..` (links are not followed: the
+    register keeps the path the person chose)."""
+    return Path(os.path.normpath(path.absolute()))
+
+
+def bundled_plan_id() -> str:
+    """The bundled plan's id, read from its `[plan]` table (no validation: the bundled
+    plan is checked by its own tests)."""
+    import tomli
+
+    from kttn_cli.storage.paths import BUNDLED_PLAN
+
+    with BUNDLED_PLAN.open("rb") as handle:
+        data = tomli.load(handle)
+    return str(data["plan"]["id"])
+
+
+def registered_plans(data_dir: Path) -> list[Path]:
+    """The plans `--all-plans` covers, in register order: every registered plan (a file
+    that is gone is listed too, for the caller to report), and the bundled plan unless a
+    registered plan has its id, when nothing is registered or its ledger exists (an
+    office that has recorded with it uses it); it comes first, as the default plan."""
+    from kttn_cli.storage.paths import BUNDLED_PLAN, default_ledger
+
+    entries = Registry(data_dir).entries()
+    paths = [e.path for e in entries]
+    bundled_id = bundled_plan_id()
+    if BUNDLED_PLAN.resolve() in {p.resolve() for p in paths}:
+        return paths
+    if all(e.id != bundled_id for e in entries) and (
+        not entries or default_ledger(data_dir, bundled_id).exists()
+    ):
+        return [BUNDLED_PLAN, *paths]
+    return paths

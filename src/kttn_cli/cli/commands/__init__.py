@@ -31,7 +31,7 @@ MODULES: dict[str, str] = {
     "plans": "plans",
 }
 # Command groups: their subcommands live in the group's module.
-GROUPS: dict[str, tuple[str, ...]] = {"task": ("add",)}
+GROUPS: dict[str, tuple[str, ...]] = {"task": ("add",), "plans": ("add", "remove")}
 
 
 def module_of(name: str) -> str:

@@ -141,6 +141,13 @@ QUIET = Param(
     listing_format(*ROW_FORMATS),
     EXIT_CODE,
     QUIET,
+    Param(
+        "all_plans",
+        "--all-plans",
+        kind="flag",
+        default=False,
+        help=N_("Every plan `kttn plans` lists, grouped by plan (one cron line for all)."),
+    ),
     *FILTERS[:2],
     NO_PAGER,
     *STATE,
@@ -148,6 +155,10 @@ QUIET = Param(
         ("kttn overdue", N_("What is overdue today, most days first.")),
         ("kttn overdue --quiet --format plain", N_("For cron: one line each, nothing if none.")),
         ("kttn overdue --format json > qua-han.json", N_("For scripts.")),
+        (
+            "kttn overdue --all-plans --quiet --format plain",
+            N_("For cron: every registered plan, grouped by plan."),
+        ),
     ),
 )
 def overdue(
@@ -156,11 +167,24 @@ def overdue(
     output_format: str,
     exit_code: bool,
     quiet: bool,
+    all_plans: bool,
     units: list[str] | None,
     tasks: list[str] | None,
     no_pager: bool,
 ) -> int:
-    """Overdue obligations, most days overdue first, with owner and recipient."""
+    """Overdue obligations, most days overdue first, with owner and recipient.
+
+    With --all-plans, every plan `kttn plans` lists, each with its own ledger, one block
+    per plan (json: one object whose "plans" holds each plan's document).
+    """
+    if all_plans:
+        if units or tasks:
+            raise UsageError(N_("--all-plans cannot be combined with --unit or --task"))
+        from kttn_cli.cli.commands.plans import overdue_all
+
+        return overdue_all(
+            s, output_format=output_format, exit_code=exit_code, quiet=quiet, no_pager=no_pager
+        )
     judged = [j for j in select(s, units, tasks, None) if j.status is Status.OVERDUE]
     judged.sort(key=lambda j: -(j.days_overdue or 0))  # stable: plan order within a day
     if not (quiet and not judged):
