@@ -152,7 +152,16 @@ class Session:
         path = self.ledger_path
         if self.ledger_named and not ledger_presence(path):
             raise MissingInput(N_("{what} not found: {path}"), what=N_("ledger"), path=path)
-        return load(self.plan_path, path, self.cache_dir)
+        state = load(self.plan_path, path, self.cache_dir)
+        self._keep_ids(state)
+        return state
+
+    def _keep_ids(self, state: State) -> None:
+        """The ids shell completion offers (cli/complete.py), kept when they change."""
+        from kttn_cli.storage.id_list import remember
+
+        default = self.settings.get("plan").source in ("file", "default")
+        remember(self.cache_dir, self.plan_path, state, default=default)
 
     @property
     def plan(self) -> Plan:
@@ -234,6 +243,7 @@ class Session:
     def refresh(self, state: State) -> None:
         """After a write: the state it left, and what follows from it."""
         self.__dict__["state"] = state
+        self._keep_ids(state)
         for name in ("obligations", "judged"):
             self.__dict__.pop(name, None)
 
