@@ -55,10 +55,15 @@ def run(path: str, values: Mapping[str, Any], env: Mapping[str, str], debug: boo
         if rest.get("contacts") is not None:
             options["contacts"] = rest["contacts"]
         session = Session.for_command(env, options)
+        session.writes = spec.writes
         with held_after_commit() as guard:
             session.guard = guard
             try:
                 code = spec.func(session, **rest)
+                if "state" in vars(session):  # it read the plan and the ledger
+                    from kttn_cli.cli.output import state_problems
+
+                    state_problems(session)
                 _flush_stdout()
             except (OSError, ValueError):
                 # After the commit point the records are in the ledger: an output that

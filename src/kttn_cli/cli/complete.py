@@ -36,8 +36,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SHELLS = ("bash", "zsh", "fish")
 GRAMMAR_FILE = "completion-grammar.json"
@@ -370,27 +372,32 @@ def _starts_a_word(name: str, key: str) -> bool:
 # --- where things are (as storage/paths.py, without platformdirs on Linux) ----------------
 
 
-def cache_dir(env: Mapping[str, str]) -> Path:
+# Strings and os.path here, not pathlib: importing pathlib (fnmatch, urllib.parse…) costs
+# a quarter of an empty Python's start-up, and a Tab has three of those in all.
+_XDG = ("linux", "freebsd", "openbsd", "netbsd")
+
+
+def cache_dir(env: Mapping[str, str]) -> str:
     if sys.platform == "darwin":
-        return Path("~/Library/Caches/kttn").expanduser()
-    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        base = env.get("XDG_CACHE_HOME", "").strip()
-        return (Path(base) if base else Path("~/.cache").expanduser()) / "kttn"
+        return os.path.expanduser("~/Library/Caches/kttn")  # noqa: PTH111
+    if sys.platform.startswith(_XDG):
+        base = env.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")  # noqa: PTH111
+        return os.path.join(base, "kttn")  # noqa: PTH118
     from kttn_cli.storage.paths import user_cache_dir
 
-    return user_cache_dir()
+    return str(user_cache_dir())
 
 
-def data_dir(env: Mapping[str, str]) -> Path:
+def data_dir(env: Mapping[str, str]) -> str:
     given = env.get("KTTN_DATA_DIR", "")
     if given:
-        return Path(given).expanduser().absolute()
-    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        base = env.get("XDG_DATA_HOME", "").strip()
-        return (Path(base) if base else Path("~/.local/share").expanduser()) / "kttn"
+        return os.path.abspath(os.path.expanduser(given))  # noqa: PTH100, PTH111
+    if sys.platform.startswith(_XDG):
+        base = env.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")  # noqa: PTH111
+        return os.path.join(base, "kttn")  # noqa: PTH118
     from kttn_cli.storage.paths import user_data_dir
 
-    return user_data_dir()
+    return str(user_data_dir())
 
 
 # --- the grammar: the declarations, flattened -------------------------------------------
@@ -404,9 +411,9 @@ def grammar(env: Mapping[str, str]) -> dict[str, Any]:
     from kttn_cli.fingerprint import package_fingerprint
 
     fingerprint = package_fingerprint()
-    place = cache_dir(env) / GRAMMAR_FILE
+    place = os.path.join(cache_dir(env), GRAMMAR_FILE)  # noqa: PTH118
     try:
-        with place.open("rb") as handle:
+        with open(place, "rb") as handle:  # noqa: PTH123
             data = json.load(handle)
         if (
             isinstance(data, dict)
@@ -484,11 +491,13 @@ def build_grammar() -> dict[str, Any]:
     }
 
 
-def _keep(place: Path, data: dict[str, Any]) -> None:
+def _keep(name: str, data: dict[str, Any]) -> None:
     """Write a cache file atomically; a failure only costs the next Tab the build."""
     import json
     import tempfile
+    from pathlib import Path
 
+    place = Path(name)
     try:
         place.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".completion.", suffix=".cache-tmp", dir=place.parent)
@@ -517,7 +526,7 @@ def plan_ids(env: Mapping[str, str], given: str | None) -> dict[str, Any] | None
     plans: dict[str, Any] = data["plans"]
     wanted = given if given is not None else env.get("KTTN_PLAN", "")
     if wanted:
-        path = os.path.realpath(Path(wanted).expanduser())
+        path = os.path.realpath(os.path.expanduser(wanted))  # noqa: PTH111
         if path in plans:
             return _entry(plans[path])
         registered = dict(registered_plans(env)).get(wanted)
@@ -542,7 +551,7 @@ def registered_plans(env: Mapping[str, str]) -> list[tuple[str, str]]:
     import tomllib
 
     try:
-        with (data_dir(env) / "plans.toml").open("rb") as handle:
+        with open(os.path.join(data_dir(env), "plans.toml"), "rb") as handle:  # noqa: PTH118, PTH123
             data = tomllib.load(handle)
     except (OSError, ValueError):
         return []
@@ -667,6 +676,8 @@ def script(shell: str) -> str:
 def install_path(shell: str, env: Mapping[str, str]) -> Path:
     """Where each shell finds a completion without more configuration (zsh: once
     ~/.zfunc is in $fpath)."""
+    from pathlib import Path
+
     home = Path(env.get("HOME") or Path.home())
     if shell == "bash":
         base = env.get("BASH_COMPLETION_USER_DIR", "").strip()
@@ -725,7 +736,7 @@ def _shell_argument(argv: list[str], env: Mapping[str, str]) -> tuple[str, str]:
             )
         return flag, shell
     given = env.get("SHELL", "")
-    shell = Path(given).name
+    shell = given.rpartition("/")[2]
     if shell not in SHELLS:
         raise UsageError(
             N_("cannot tell your shell from SHELL={value!r}; name it: kttn {option} bash|zsh|fish"),
@@ -761,6 +772,8 @@ def _installed_text(shell: str, path: Path, env: Mapping[str, str]) -> str:
             ).format(line=f"source {path}")
         )
     elif shell == "zsh":
+        from pathlib import Path
+
         zshrc = Path(env.get("ZDOTDIR") or env.get("HOME") or "~") / ".zshrc"
         try:
             known = str(path.parent.name) in zshrc.read_text(encoding="utf-8", errors="replace")

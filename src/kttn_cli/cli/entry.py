@@ -10,6 +10,7 @@ error boundary (`cli.app`).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -23,6 +24,10 @@ COMPLETE = "__complete"
 
 
 def main() -> None:
+    # Ctrl-C ends a reader at once, quietly (a shell sees 130): a traceback helps no one.
+    # A write holds the signal from its commit point until it has said what it wrote
+    # (cli.interrupts), so an interrupt never leaves a saved record unconfirmed.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     sys.exit(run_argv(sys.argv[1:], os.environ))
 
 

@@ -41,4 +41,6 @@ def held_after_commit() -> Iterator[Guard]:
         yield guard
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            # Once the records are written, an interrupt can only turn a success into an
+            # apparent failure: it is ignored for the little that is left of the run.
+            signal.signal(signum, signal.SIG_IGN if guard.committed else handler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kttn_cli.cli.session import Session
+from kttn_cli.core.problems import Problem
 from kttn_cli.core.status import Judged
 from kttn_cli.i18n import _
 from kttn_cli.render.terminal import terminal
@@ -17,6 +18,7 @@ def show_page(s: Session, page: str, no_pager: bool) -> None:
 
 def warn_problems(s: Session) -> None:
     """The ledger's problems on stderr, for outputs that have no room for them."""
+    s.problems_stated = True
     blocking = [p for p in s.problems if p.blocking]
     if not blocking:
         return
@@ -24,6 +26,20 @@ def warn_problems(s: Session) -> None:
 
     for problem in blocking:
         terminal().error(_("warning: {problem}").format(problem=problem_line(problem)))
+
+
+def header_problems(s: Session) -> tuple[Problem, ...]:
+    """The problems a view states in its header (so they are not repeated on stderr)."""
+    s.problems_stated = True
+    return s.problems
+
+
+def state_problems(s: Session) -> None:
+    """After a command: the ledger's problems on stderr, if it read the state and did not
+    state them itself (`show`, `tasks`, `log`, an export to a file): every command says
+    that a record points nowhere."""
+    if "state" in vars(s) and not s.problems_stated:
+        warn_problems(s)
 
 
 def emit_rows(s: Session, judged: Sequence[Judged], output_format: str) -> None:

@@ -91,7 +91,7 @@ class KttnGroup(typer.core.TyperGroup):
         if self.bare is not None and (not args or _bare_options(args)):
             # `kttn plans`, `kttn plans --as-of D`: the bare command, with its options.
             command = typer_command(spec_of(self.bare))
-            with command.make_context(self.bare, list(args), parent=ctx) as sub:
+            with command.make_context(self.bare, list(args), parent=ctx.parent) as sub:
                 command.invoke(sub)
         if not args or (args[0].startswith("-") and any(a in pages.HELP_FLAGS for a in args)):
             raise HelpShown(self.get_help(ctx))  # `kttn`, `kttn task`, `kttn plans -f json -h`

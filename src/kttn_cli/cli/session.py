@@ -72,7 +72,9 @@ class Session:
         self.settings = settings
         self._clock = clock
         self.guard: Guard | None = None  # set by the error boundary around a command
+        self.writes = False  # a command that writes may create the ledger it names
         self.unconfirmed = False  # a committed write whose confirmation was not shown
+        self.problems_stated = False  # the ledger's problems were shown (header, stderr)
 
     @classmethod
     def for_command(cls, env: Mapping[str, str], options: Mapping[str, Any]) -> Session:
@@ -150,7 +152,7 @@ class Session:
         from kttn_cli.storage.loader import ledger_presence, load
 
         path = self.ledger_path
-        if self.ledger_named and not ledger_presence(path):
+        if self.ledger_named and not ledger_presence(path) and not self.writes:
             raise MissingInput(N_("{what} not found: {path}"), what=N_("ledger"), path=path)
         state = load(self.plan_path, path, self.cache_dir)
         self._keep_ids(state)

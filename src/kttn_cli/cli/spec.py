@@ -67,7 +67,7 @@ class Param:
 
 
 class Command:
-    __slots__ = ("name", "group", "func", "params", "examples", "module")
+    __slots__ = ("name", "group", "func", "params", "examples", "module", "writes")
 
     def __init__(
         self,
@@ -76,8 +76,10 @@ class Command:
         params: tuple[Param, ...],
         examples: tuple[tuple[str, str], ...],
         group: str | None,
+        writes: bool = False,
     ) -> None:
         self.name = name
+        self.writes = writes  # writes the ledger (and may create it)
         self.group = group  # "task" for `kttn task add`
         self.func = func
         self.params = params
@@ -116,11 +118,12 @@ def command(
     *params: Param,
     examples: tuple[tuple[str, str], ...] = (),
     group: str | None = None,
+    writes: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a command: `func(session, **values)` runs it once the line is parsed."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        spec = Command(name, func, params, examples, group)
+        spec = Command(name, func, params, examples, group, writes)
         REGISTRY[spec.path] = spec
         return func
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -124,12 +125,16 @@ class Terminal:
             self.write(text)
             return
         assert proc.stdin is not None
+        # Ctrl-C belongs to the pager while it runs (git's habit): kttn waits for it.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             proc.stdin.write(text.encode("utf-8", "replace"))
             proc.stdin.close()
         except BrokenPipeError:
             pass  # the reader quit the pager before the end: that is fine
-        proc.wait()
+        finally:
+            proc.wait()
+            signal.signal(signal.SIGINT, previous)
 
     def _pager_for(self, text: str) -> str | None:
         if not self.pager_allowed or self.closed_stdout:

@@ -203,11 +203,30 @@ def append(
         body = serialise(new)
         content = (old if old is not None else new_file(state.plan.info.id)) + body
         _check_history(real, old)
+        _remove_stale_temporaries(real)
         backup_note = _replace(real, content, old is not None, mode, on_commit)
+        if any(p.source == "ledger" for p in state.problems):
+            # A write that resolves problems (the void of a record that points nowhere):
+            # the problems left are those of the new text, read again (a rare path).
+            return Written(new, loader.load(plan_path, real, cache_dir), backup_note)
         after = loader.State(state.plan, book, state.problems, True)
         key = loader.key_after_write(plan_path, real)
         loader.store(after, plan_path, real, cache_dir, key)
         return Written(new, after, backup_note)
+
+
+def _remove_stale_temporaries(real: Path) -> None:
+    """Delete temporary files left by writers killed before their rename.
+
+    Every writer of this file holds its lock (tied to the real path) while its temporary
+    files exist, so under the lock any such file is stale. Failing to delete one is
+    harmless. The state cache's temporary files have another name and are left alone.
+    """
+    import glob
+
+    for stale in real.parent.glob(f".{glob.escape(real.name)}.*.tmp"):
+        with suppress(OSError):
+            stale.unlink()
 
 
 def _writable_mode(real: Path) -> int:

@@ -88,9 +88,11 @@ def invalid_plan(problems: list[Problem]) -> FileProblems:
 
 
 def ledger_presence(path: Path) -> bool:
-    """Whether the ledger exists; a missing ledger whose backup exists, or a link to
-    nowhere, is an error that says how to get it back (never a silent new ledger)."""
-    if path.is_symlink() and not path.exists():
+    """Whether the ledger exists. A missing ledger whose backup exists, or a link into a
+    folder that is not there (a synced folder not mounted), is an error that says how to
+    get it back, never a silent new ledger."""
+    real = Path(os.path.realpath(path))
+    if path.is_symlink() and not real.parent.is_dir():
         raise MissingInput(
             N_(
                 "the ledger {path} is a link to {target}, which does not exist (a folder that "
@@ -99,9 +101,9 @@ def ledger_presence(path: Path) -> bool:
             path=path,
             target=os.readlink(path),
         )
-    if path.exists():
+    if real.exists():
         return True
-    backup = backup_path(path)
+    backup = backup_path(real)
     if backup.exists():
         raise MissingInput(
             N_(

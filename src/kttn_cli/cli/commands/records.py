@@ -140,6 +140,7 @@ def write(
     """Append the records `build` makes, and keep interrupts for after the confirmation."""
     from kttn_cli.storage.ledger_file import append
 
+    s.as_of  # noqa: B018 - a bad KTTN_TODAY / --as-of is reported even by a write
     written = append(
         s.ledger_path,
         s.plan_path,
@@ -193,6 +194,7 @@ def obligations_of(s: Session, state: State) -> list[Obligation]:
         help=N_("Withdraw the earlier submission and record this one."),
     ),
     *STATE,
+    writes=True,
     examples=(
         (
             "kttn submit III.2-bc-6-thang van-lam yen-my --on 28/06/2024 --ref 45-BC/HU",
@@ -353,6 +355,7 @@ def confirm_records(s: Session, records: list[LedgerRecord]) -> None:
     ),
     REASON,
     *STATE,
+    writes=True,
     examples=(
         (
             'kttn void r12 --reason "ghi nhầm đơn vị"',
@@ -421,6 +424,7 @@ def _not_in_force(s: Session, wanted: str) -> DataError:
         help=N_("Extend even a deliverable already received (it may turn late into on time)."),
     ),
     *STATE,
+    writes=True,
     examples=(
         (
             'kttn extend III.2-bc-6-thang kim-dong --to 2024-07-15 --reason "BCĐ đồng ý, CV 12"',
@@ -498,6 +502,7 @@ def extend(
     Param("on", "--on", metavar=N_("DATE"), required=True, help=N_("The day the committee fixed.")),
     REASON,
     *STATE,
+    writes=True,
     examples=(
         (
             'kttn schedule II.4-giao-ban-q3 --on 2024-09-20 --reason "Thông báo số 25-TB/BCĐ"',
@@ -575,6 +580,7 @@ def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
     ),
     *STATE,
     group="task",
+    writes=True,
     examples=(
         (
             'kttn task add --title "Báo cáo nhanh" --by 25-CV/TU --unit cap-huyen --due 2024-07-20',

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kttn_cli.cli.options import FILTERS, NO_PAGER, STATE, listing_format
-from kttn_cli.cli.output import emit_rows, show_page, warn_problems
+from kttn_cli.cli.output import emit_rows, header_problems, show_page, warn_problems
 from kttn_cli.cli.select import select
 from kttn_cli.cli.session import Session
 from kttn_cli.cli.spec import Param, command
@@ -47,7 +47,7 @@ def status(
         return
     from kttn_cli.render.status_views import render_status
 
-    page = render_status(s.plan, s.judged, chosen, scope, s.as_of, s.problems)
+    page = render_status(s.plan, s.judged, chosen, scope, s.as_of, header_problems(s))
     show_page(s, page, no_pager)
 
 
@@ -115,7 +115,7 @@ def board(
         chosen = {m.id for m in board_milestones(s.plan, judged, all_milestones)}
         emit_rows(s, [j for j in judged if j.obligation.milestone.id in chosen], output_format)
         return
-    page = render_board(s.plan, judged, s.as_of, all_milestones, s.problems)
+    page = render_board(s.plan, judged, s.as_of, all_milestones, header_problems(s))
     show_page(s, page, no_pager)
 
 
@@ -265,7 +265,8 @@ def emit(
     if output_format == "table":
         from kttn_cli.render.status_views import render_rows
 
-        show_page(s, render_rows(s.plan, judged, s.as_of, heading, overdue, s.problems), no_pager)
+        page = render_rows(s.plan, judged, s.as_of, heading, overdue, header_problems(s))
+        show_page(s, page, no_pager)
         return
     if output_format == "plain":
         from kttn_cli.render.plain import plain_lines

@@ -1,0 +1,474 @@
+"""The ledger's safety (docs/architecture.md, "Data safety"), tested with real processes.
+
+Concurrent writers through different paths to one file, writers killed or interrupted at
+random moments (the seed is printed), a file system without hard links, a missing or
+read-only ledger, a closed or broken stdout after the commit point: no record a command
+said it wrote is ever lost, a ledger kttn cannot read is left as it is, and a failed
+write leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import kttn, ok
+
+pytestmark = pytest.mark.process
+
+PLAN_ID = "kh-01-bcd-2024"
+M = "III.2-bc-6-thang"
+UNITS = [
+    "tp-hung-yen", "tx-my-hao", "van-lam", "van-giang", "yen-my", "khoai-chau", "an-thi",
+    "kim-dong", "phu-cu", "tien-lu", "dukcq-dn", "don-vi-duoc-phan-cong",
+]  # fmt: skip
+MILESTONES = ["III.2-ke-hoach", "III.2-bc-6-thang", "III.2-bc-nam", "III.2-phan-anh"]
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ledger in its own directory, named by KTTN_LEDGER for every process."""
+    directory = tmp_path / "office"
+    directory.mkdir()
+    path = directory / "ledger.toml"
+    monkeypatch.setenv("KTTN_LEDGER", str(path))
+    monkeypatch.setenv("KTTN_TODAY", "2024-07-10")
+    monkeypatch.setenv("KTTN_LANG", "en")
+    return path
+
+
+def argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kttn_cli", *args]
+
+
+def run(
+    *args: str,
+    env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    stdout: Any = subprocess.PIPE,
+) -> subprocess.CompletedProcess[str]:
+    """kttn in a real process, with the test's environment plus `env`."""
+    return subprocess.run(
+        argv(*args),
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        preexec_fn=preexec_fn,
+        timeout=120,
+        check=False,
+    )
+
+
+def records(path: Path, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    result = run("log", "--format", "json", "--ledger", str(path), env=env)
+    assert result.returncode == 0, result.stderr
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    """Every file of the directory but the lock and the shared state cache."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(directory.iterdir())
+        if p.is_file() and not p.name.endswith((".lock", ".state"))
+    }
+
+
+def submit(*args: str, env: dict[str, str] | None = None) -> None:
+    result = run("submit", *args, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def seed() -> int:
+    value = int(os.environ.get("KTTN_TEST_SEED") or random.randrange(2**32))
+    print(f"KTTN_TEST_SEED={value}")
+    return value
+
+
+# ── 1. one file, many paths, one lock ─────────────────────────────────────────────
+
+
+def test_writers_through_a_symlink_and_the_real_path_share_one_lock(tmp_path: Path) -> None:
+    """A/<id>.ledger.toml is a link to B/<id>.ledger.toml: writers using KTTN_DATA_DIR=A
+    and writers using KTTN_LEDGER=B/… (and a `..` path) all write one file, and every
+    record they acknowledged is there."""
+    a, b = tmp_path / "A", tmp_path / "B"
+    a.mkdir()
+    b.mkdir()
+    real = b / f"{PLAN_ID}.ledger.toml"
+    (a / f"{PLAN_ID}.ledger.toml").symlink_to(real)
+    base = {k: v for k, v in os.environ.items() if k != "KTTN_LEDGER"}
+    base.update(KTTN_TODAY="2024-07-10", KTTN_LOCK_TIMEOUT="120")
+    ways = [
+        {"KTTN_DATA_DIR": str(a)},
+        {"KTTN_LEDGER": str(real)},
+        {"KTTN_LEDGER": str(b / ".." / "A" / f"{PLAN_ID}.ledger.toml")},
+    ]
+    script = (
+        "import subprocess, sys\n"
+        "ok = 0\n"
+        "for n in range(int(sys.argv[1])):\n"
+        "    r = subprocess.run([sys.executable, '-m', 'kttn_cli', 'task', 'add', '--title',\n"
+        "                        f'T{sys.argv[2]}-{n}', '--by', '1-CV/TU', '-u', 'btctu'],\n"
+        "                       capture_output=True)\n"
+        "    ok += r.returncode == 0\n"
+        "print(ok)\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, "6", str(i)],
+            env={**base, **ways[i % len(ways)]},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(9)
+    ]
+    acknowledged = 0
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        acknowledged += int(out.split()[-1])
+    assert acknowledged == 54, "every write should have succeeded"
+    found = records(real, env={**base, "KTTN_LEDGER": str(real)})
+    assert len(found) == acknowledged
+    assert len({r["milestone"] for r in found}) == acknowledged  # II.7-1 … II.7-54
+    assert (a / f"{PLAN_ID}.ledger.toml").is_symlink()  # the link was written through
+
+
+def test_sixteen_mixed_writers_lose_nothing(ledger: Path) -> None:
+    """16 processes record submissions, extensions and ad-hoc tasks at once."""
+    from filelock import FileLock
+
+    env = {**os.environ, "KTTN_LOCK_TIMEOUT": "120"}
+    commands = []
+    for i, unit in enumerate(UNITS):
+        commands.append(argv("submit", M, unit, "--on", "2024-06-28"))
+        commands.append(argv("extend", "III.2-bc-nam", unit, "--to", "2025-01-15", "--reason", f"r{i}"))
+    commands += [argv("task", "add", "--title", f"T{i}", "--by", "1-CV/TU", "-u", "btctu") for i in range(4)]
+    with FileLock(f"{ledger}.lock"):  # all of them wait on the lock together
+        procs = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in commands]
+        time.sleep(1.0)
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+    found = records(ledger)
+    assert len(found) == len(commands)
+    assert sorted(int(r["id"][1:]) for r in found) == list(range(1, len(commands) + 1))
+    assert run("check").returncode == 0
+
+
+# ── writers killed and interrupted at random moments ──────────────────────────────
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
+def test_a_writer_stopped_at_a_random_moment_keeps_its_word(ledger: Path, signum: int) -> None:
+    """Killed: what it confirmed is there, the ledger reads. Interrupted (Ctrl-C, SIGTERM):
+    either nothing was written (exit 130/143, no confirmation) or the record was written,
+    confirmed and the exit code is 0 — never a saved record with a failure exit."""
+    rng = random.Random(seed())
+    pairs = [(m, u) for m in MILESTONES for u in UNITS]
+    rng.shuffle(pairs)
+    submit(*pairs[0], "--on", "2024-07-01")
+    start = time.monotonic()
+    submit(*pairs[1], "--on", "2024-07-01")
+    runtime = time.monotonic() - start
+    confirmed = {pairs[0], pairs[1]}
+    stopped = 0
+    for milestone, unit in pairs[2:22]:
+        before = len(records(ledger))
+        proc = subprocess.Popen(
+            argv("submit", milestone, unit, "--on", "2024-07-01", "--note", "x" * 2000),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(rng.uniform(0, runtime * 1.2))
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
+        after = len(records(ledger))
+        if proc.returncode == 0:
+            assert "Recorded" in out, (out, err)
+            assert after == before + 1
+            confirmed.add((milestone, unit))
+        else:
+            stopped += 1
+            # An interrupt while the interpreter is still importing kttn (before its
+            # entry point can take the signal over) is Python's to report; nothing can
+            # have been written then.
+            starting = "importlib._bootstrap" in err and after == before
+            assert starting or ("Traceback" not in err and "Exception ignored" not in err), err
+            if signum != signal.SIGKILL:
+                assert proc.returncode in (130, -signum, 128 + signum), (proc.returncode, err)
+                assert after == before, "interrupted without confirming, but written"
+        check = run("check")
+        assert check.returncode == 0, check.stdout + check.stderr
+    assert stopped > 0, "no process was stopped before it finished"
+    recorded = {(r["milestone"], r["unit"]) for r in records(ledger)}
+    assert confirmed <= recorded
+
+
+# ── 2. file systems without hard links ────────────────────────────────────────────
+
+NO_LINK_SHIM = r"""
+#define _GNU_SOURCE
+#include <errno.h>
+int link(const char *a, const char *b) { errno = EPERM; return -1; }
+int linkat(int fa, const char *a, int fb, const char *b, int flags) { errno = EPERM; return -1; }
+"""
+
+
+@pytest.fixture(scope="module")
+def no_hard_links(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """LD_PRELOAD a shim that refuses hard links, as FAT/exFAT and many shares do."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        if os.environ.get("CI"):
+            pytest.fail("no C compiler to build the no-hard-link shim")
+        pytest.skip("no C compiler")
+    directory = tmp_path_factory.mktemp("shim")
+    source = directory / "nolink.c"
+    source.write_text(NO_LINK_SHIM)
+    library = directory / "nolink.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import os; os.link('/etc/hostname', '/tmp/x')"],
+        env={**os.environ, "LD_PRELOAD": str(library)},
+        capture_output=True,
+        text=True,
+    )
+    assert "Operation not permitted" in probe.stderr, probe.stderr
+    return {"LD_PRELOAD": str(library)}
+
+
+def test_writes_work_without_hard_links_and_keep_the_backup(
+    ledger: Path, no_hard_links: dict[str, str]
+) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28", env=no_hard_links)
+    first = ledger.read_bytes()
+    submit(M, "van-giang", "--on", "2024-06-29", env=no_hard_links)
+    backup = Path(f"{ledger}.bak")
+    assert backup.read_bytes() == first
+    assert [r["id"] for r in records(ledger)] == ["r1", "r2"]
+
+
+def test_a_failed_write_leaves_every_file_as_it_was(ledger: Path) -> None:
+    """The disk fills up while the new version is written (RLIMIT_FSIZE in the child):
+    exit 73, and the ledger and its backup are byte for byte what they were."""
+    submit(M, "van-lam", "--on", "2024-06-28")
+    submit(M, "van-giang", "--on", "2024-06-28")
+    before = files(ledger.parent)
+    limit = len(ledger.read_bytes()) + 100
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = run("submit", M, "yen-my", "--on", "2024-07-01", "--note", "x" * 2000, preexec_fn=small_disk)
+    assert result.returncode == 73, result.stderr
+    assert "nothing was changed" in result.stderr
+    assert files(ledger.parent) == before
+
+
+# ── 3, 4. a missing ledger, its backup, and restore ──────────────────────────────
+
+
+def test_a_missing_ledger_with_a_backup_is_an_error_that_names_restore(ledger: Path) -> None:
+    for n, unit in enumerate(UNITS[:4]):
+        submit(M, unit, "--on", f"2024-06-2{n + 1}")
+    backup = Path(f"{ledger}.bak")
+    kept = backup.read_bytes()
+    ledger.unlink()
+    for command in (["status"], ["overdue", "--format", "plain"], ["submit", M, "yen-my", "--on", "2024-07-01"]):
+        result = run(*command)
+        assert result.returncode == 66, (command, result.stderr)
+        assert str(backup) in result.stderr and "kttn restore" in result.stderr, result.stderr
+        assert result.stdout == ""
+    assert backup.read_bytes() == kept  # no write replaced the backup with a short history
+    paths = run("paths").stdout
+    assert f"Backup: {backup}" in paths
+    restored = run("restore")
+    assert restored.returncode == 0, restored.stderr
+    assert [r["id"] for r in records(ledger)] == ["r1", "r2", "r3"]
+    submit(M, "yen-my", "--on", "2024-07-01")
+    assert [r["id"] for r in records(ledger)][-1] == "r4"
+
+
+def test_a_dangling_link_is_an_error_not_an_empty_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A synced folder that is not mounted: the default ledger is a link to nowhere."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / f"{PLAN_ID}.ledger.toml").symlink_to(tmp_path / "unmounted" / "ledger.toml")
+    monkeypatch.delenv("KTTN_LEDGER", raising=False)
+    monkeypatch.setenv("KTTN_DATA_DIR", str(data))
+    for command in (["status", "--as-of", "2024-07-10"], ["submit", M, "van-lam", "--on", "2024-06-28"]):
+        result = run(*command)
+        assert result.returncode == 66, result.stderr
+        assert "not mounted" in result.stderr or "không tồn tại" in result.stderr
+    assert not (tmp_path / "unmounted").exists()
+
+
+def test_a_shorter_ledger_never_replaces_a_longer_backup(ledger: Path) -> None:
+    for unit in UNITS[:3]:
+        submit(M, unit, "--on", "2024-06-28")
+    backup = Path(f"{ledger}.bak")
+    longer = backup.read_bytes()
+    # Someone copies an old version over the ledger.
+    ledger.write_bytes(longer.split(b"\n[[records]]")[0] + b"\n")
+    result = run("submit", M, "yen-my", "--on", "2024-07-01")
+    assert result.returncode == 65, result.stderr
+    assert "kttn restore" in result.stderr and str(backup) in result.stderr
+    assert backup.read_bytes() == longer
+
+
+def test_a_damaged_ledger_names_the_backup_and_is_left_as_it_is(ledger: Path) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    submit(M, "van-giang", "--on", "2024-06-28")
+    ledger.write_bytes(ledger.read_bytes()[:-40])  # a truncated write
+    before = files(ledger.parent)
+    for command in (["status"], ["submit", M, "yen-my", "--on", "2024-07-01"], ["check"]):
+        result = run(*command)
+        assert result.returncode == 65, result.stdout + result.stderr
+    assert "kttn restore" in run("status").stderr
+    assert files(ledger.parent) == before
+
+
+def test_a_duplicate_id_does_not_lock_the_clerk_out(ledger: Path) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    submit(M, "van-giang", "--on", "2024-06-28")
+    ledger.write_text(ledger.read_text().replace('id = "r2"', 'id = "r1"'))
+    status = run("status")
+    assert status.returncode == 0, status.stderr
+    assert "duplicate id 'r1'" in status.stdout
+    check = run("check")
+    assert check.returncode == 65
+    line = check.stdout.splitlines()[0]
+    assert "duplicate id 'r1'" in line and "(first at line" in line, check.stdout
+    refused = run("submit", M, "yen-my", "--on", "2024-07-01")
+    assert refused.returncode == 65 and "nothing was written" in refused.stderr
+
+
+# ── 5. a read-only ledger ───────────────────────────────────────────────────────────
+
+
+def test_a_read_only_ledger_is_respected_even_by_its_owner(ledger: Path) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    ledger.chmod(0o444)
+    before = files(ledger.parent)
+    result = run("submit", M, "van-giang", "--on", "2024-06-28")
+    assert result.returncode == 73, result.stderr
+    assert "read-only (mode 0444)" in result.stderr and str(ledger) in result.stderr
+    assert files(ledger.parent) == before
+    assert run("status").returncode == 0
+
+
+# ── 11. a committed write exits 0 whatever happens to stdout ─────────────────────
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_committed_write_exits_0_with_stdout_closed_full_or_gone(ledger: Path, unbuffered: str) -> None:
+    env = {"PYTHONUNBUFFERED": unbuffered} if unbuffered else {}
+    outputs = {
+        "closed": ("exec >&-; ", ""),
+        "full": ("", " > /dev/full"),
+        "broken pipe": ("", " | (exec 0<&-; sleep 0.1)"),
+    }
+    for n, (name, (before, after)) in enumerate(outputs.items()):
+        unit = UNITS[n]
+        command = " ".join(argv("submit", M, unit, "--on", "2024-06-28"))
+        shell = subprocess.run(
+            ["bash", "-c", f"{before}{command}{after}; echo \"exit=${{PIPESTATUS[0]}}\" >&2"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            timeout=60,
+        )
+        assert "exit=0" in shell.stderr, (name, shell.stderr)
+        assert "Exception ignored" not in shell.stderr and "Traceback" not in shell.stderr, shell.stderr
+        assert any(r["unit"] == unit for r in records(ledger)), name
+
+
+def test_a_view_with_stdout_closed_is_an_error(ledger: Path) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    command = " ".join(argv("status"))
+    shell = subprocess.run(["bash", "-c", f"exec >&-; {command}; echo exit=$? >&2"], capture_output=True, text=True, timeout=60)
+    assert "exit=73" in shell.stderr, shell.stderr
+
+
+# ── 14. messages name the real culprit ───────────────────────────────────────────
+
+
+def test_a_directory_where_the_lock_should_be_is_named(ledger: Path) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    lock = Path(f"{ledger}.lock")
+    lock.unlink()
+    lock.mkdir()
+    result = run("submit", M, "van-giang", "--on", "2024-06-28")
+    assert result.returncode == 73
+    assert f"the lock file {lock} is a directory" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("KTTN_TODAY", "garbage", "invalid KTTN_TODAY='garbage'"),
+        ("KTTN_LOCK_TIMEOUT", "-1", "invalid KTTN_LOCK_TIMEOUT='-1': seconds, 0 or more"),
+        ("KTTN_LOCK_TIMEOUT", "abc", "invalid KTTN_LOCK_TIMEOUT='abc'"),
+        ("KTTN_LANG", "fr", "invalid KTTN_LANG='fr': use vi or en"),
+    ],
+)
+def test_a_bad_setting_names_its_variable_and_is_exit_78(
+    ledger: Path, name: str, value: str, words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KTTN_LANG", raising=False)
+    result = run("submit", M, "van-lam", "--on", "2024-06-28", env={name: value, "KTTN_LANG": "en" if name != "KTTN_LANG" else value})
+    assert result.returncode == 78, result.stderr
+    assert words in result.stderr, result.stderr
+    assert not ledger.exists()
+
+
+def test_a_lock_timeout_of_0_is_accepted_and_a_held_lock_is_exit_75(ledger: Path) -> None:
+    from filelock import FileLock
+
+    submit(M, "van-lam", "--on", "2024-06-28", env={"KTTN_LOCK_TIMEOUT": "0"})
+    with FileLock(f"{ledger}.lock"):
+        result = run("submit", M, "van-giang", "--on", "2024-06-28", env={"KTTN_LOCK_TIMEOUT": "0.3"})
+        assert result.returncode == 75, result.stderr
+        assert "locked by another kttn" in result.stderr
+        assert run("status").returncode == 0  # readers do not wait for the lock
+
+
+def test_a_relative_data_directory_is_made_absolute_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KTTN_LEDGER", raising=False)
+    monkeypatch.setenv("KTTN_DATA_DIR", "rel-data")
+    result = subprocess.run(argv("paths", "--lang", "en"), capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert f"Data directory: {tmp_path / 'rel-data'}" in result.stdout, result.stdout
+
+
+def test_interrupting_a_reader_is_exit_130_without_a_traceback(ledger: Path) -> None:
+    proc = subprocess.Popen(argv("status"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 130, -signal.SIGINT), err  # -SIGINT: a shell shows 130
+    assert "Traceback" not in err
+
+
+def test_in_process_and_real_process_agree(ledger: Path) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    inside = ok(kttn("overdue", "--format", "json"))
+    outside = run("overdue", "--format", "json")
+    assert outside.stdout == inside.out
