@@ -100,8 +100,7 @@ def assert_decodes(
 def test_the_long_vietnamese_sender_and_plan_number_of_issue_14() -> None:
     name = "Ban Tổ chức Tỉnh ủy Hưng Yên"
     subject = (
-        "Nhắc hạn Kế hoạch số 123-KH/BCĐTU-2025, tính đến 10/07/2024: 17 quá hạn, "
-        "1 sắp đến hạn"
+        "Nhắc hạn Kế hoạch số 123-KH/BCĐTU-2025, tính đến 10/07/2024: 17 quá hạn, 1 sắp đến hạn"
     )
     to = (Mailbox("vanthu@example.org", "Văn thư Ban Tổ chức Tỉnh ủy"), Mailbox("a@example.org"))
     raw = assert_decodes(subject, name, to)
