@@ -324,10 +324,10 @@ def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obli
     A unit whose life span does not cover a milestone's last day (or the day fixed for
     it) does not owe it, unless it has delivered it already: the obligation is shown as
     not owed. Its heirs (the units that `replaces` it, along a chain, that exist on that
-    day) take over that share. Records the plan gives no obligation to any more — a
+    day) take over that share. A submission the plan gives no obligation to any more — a
     placeholder replaced by several units, a unit replaced while the group now names its
-    successor — stay visible as that unit's history: counted as recorded when they hold
-    a submission, not owed otherwise (nobody is chased for a unit that is gone).
+    successor — stays visible as that unit's history and counts as it was recorded (an
+    extension alone changes nothing for anyone: it stays in the ledger and its log).
     """
     full = book.plan_with_tasks(plan)
     roster = Roster.of(full)
@@ -367,18 +367,19 @@ def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obli
                     if heir not in taken and heir not in assigned:
                         result.append(_with_records(base, book, heir, inherited=unit_id))
                         taken.add(heir)
-            for unit_id in _with_records_left(book, milestone.id, taken):
-                submitted = bool(book.submissions.get((milestone.id, unit_id)))
-                result.append(_with_records(base, book, unit_id, owed=submitted, history=True))
+            for unit_id in _submitted_elsewhere(book, milestone.id, taken):
+                result.append(_with_records(base, book, unit_id, history=True))
     return result
 
 
-def _with_records_left(book: Book, milestone_id: str, taken: set[str]) -> list[str]:
-    """Units with records in force for this milestone that no obligation above holds."""
-    units: set[str] = set()
-    for found in (book.submissions, book.extensions):
-        units.update(u for (m, u), records in found.items() if m == milestone_id and records)
-    return sorted(units - taken)
+def _submitted_elsewhere(book: Book, milestone_id: str, taken: set[str]) -> list[str]:
+    """Units with a submission in force for this milestone that no obligation above
+    holds: a replaced unit's own past."""
+    return sorted(
+        u
+        for (m, u), found in book.submissions.items()
+        if m == milestone_id and found and u not in taken
+    )
 
 
 def _with_records(
