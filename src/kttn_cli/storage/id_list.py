@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kttn_cli.storage.loader import State
 
 FILE_NAME = "completion-ids.json"
@@ -23,8 +24,9 @@ MAX_PLANS = 8  # plans kept, the most recently used last
 MAX_RECORDS = 200  # record ids offered to `kttn void`, the newest ones
 
 
-def file_in(cache_dir: Path) -> Path:
-    return cache_dir / FILE_NAME
+def file_in(cache_dir: Path | str) -> str:
+    # os.path, not pathlib: completion reads this on every Tab (cli/complete.py).
+    return os.path.join(cache_dir, FILE_NAME)  # noqa: PTH118
 
 
 def entry_of(state: State) -> dict[str, Any]:
@@ -73,10 +75,10 @@ def remember(cache_dir: Path, plan_path: Path, state: State, *, default: bool) -
         return
 
 
-def read(path: Path) -> dict[str, Any] | None:
+def read(path: str) -> dict[str, Any] | None:
     """The id list, or None when it is missing, damaged or of another format."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:  # noqa: PTH123
             data = json.load(handle)
     except (OSError, ValueError):
         return None
@@ -89,9 +91,11 @@ def read(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def _write(target: Path, data: dict[str, Any]) -> None:
+def _write(name: str, data: dict[str, Any]) -> None:
     import tempfile
+    from pathlib import Path
 
+    target = Path(name)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=".completion-ids.", suffix=".cache-tmp", dir=target.parent)
     try:
