@@ -31,15 +31,18 @@ def file_in(cache_dir: Path | str) -> str:
 
 def entry_of(state: State) -> dict[str, Any]:
     """What completion needs of one plan (its ad-hoc tasks included), as JSON values."""
+    from itertools import islice
+
     plan = state.book.plan_with_tasks(state.plan)
-    in_force = list(state.book.in_force.items())[-MAX_RECORDS:]
+    # The newest first, without copying a ledger's worth of ids.
+    newest = islice(reversed(state.book.in_force.items()), MAX_RECORDS)
     return {
         "id": plan.info.id,
         "milestones": [[m.id, m.short or m.title] for m in plan.milestones],
         "units": [[u.id, u.name, u.short or ""] for u in plan.units],
         "tasks": [[t.id, t.title] for t in plan.tasks],
         "groups": [[g.id, g.name] for g in plan.groups],
-        "records": [[ident, *place] for ident, place in reversed(in_force)],
+        "records": [[ident, *place] for ident, place in newest],
     }
 
 
