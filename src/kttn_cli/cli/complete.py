@@ -106,7 +106,8 @@ def _join_equals(words: list[str], cword: int) -> tuple[list[str], int, str]:
     index = 0
     while index < len(words):
         word = words[index]
-        if word == "=" and out and out[-1].startswith("--") and "=" not in out[-1]:
+        joins = out and out[-1].startswith("--") and "=" not in out[-1]
+        if word == "=" and joins and cword != index - 1:  # not with the cursor on the flag
             span = [index - 1, index]
             if index + 1 < len(words) and cword != index:
                 span.append(index + 1)  # the value typed after `=`
@@ -147,6 +148,7 @@ class Completer:
         self.found = Found()
         self.grammar: dict[str, Any] = {}
         self.lang = "vi"
+        self.plan_given: str | None = None  # --plan on the line
 
     def run(self) -> Found:
         self.grammar = grammar(self.env)
@@ -283,7 +285,7 @@ class Completer:
             self._ids(kind, typed, lead)
 
     def _ids(self, kind: str, typed: str, lead: str) -> None:
-        entry = plan_ids(self.env, getattr(self, "plan_given", None))
+        entry = plan_ids(self.env, self.plan_given)
         if entry is None:
             return
         named: list[tuple[str, list[str]]] = []  # id, names
