@@ -38,9 +38,7 @@ def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
         debug = True
         argv.pop(0)
     if argv == ["--version"]:
-        from kttn_cli.render.terminal import terminal
-
-        terminal().write(f"kttn {__version__}\n")
+        sys.stdout.write(f"kttn {__version__}\n")
         return 0
     if argv[:1] == [COMPLETE]:
         from kttn_cli.cli.complete import answer

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +60,8 @@ def remember(
             entries = []
         entries.insert(0, [argv, path, values])
         document = {"format": FORMAT, "fingerprint": fingerprint, "entries": entries[:MAX_ENTRIES]}
+        import tempfile
+
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".memo.", suffix=".cache-tmp", dir=target.parent)
         try:

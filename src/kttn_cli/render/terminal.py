@@ -18,7 +18,6 @@ from __future__ import annotations
 import codecs
 import os
 import signal
-import subprocess
 import sys
 import unicodedata
 from typing import IO, TYPE_CHECKING
@@ -114,6 +113,8 @@ class Terminal:
         if pager is None:
             self.write(text)
             return
+        import subprocess
+
         out = self._stdout()
         out.flush()
         env = dict(os.environ)

@@ -20,7 +20,6 @@ import dataclasses
 import enum
 import json
 import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -155,6 +154,8 @@ def write_entry(path: Path, key: str, value: Any, mode: int = 0o600) -> bool:
         payload = encode(value).encode("utf-8")
         header = {"format": FORMAT, "key": key, "crc32": zlib.crc32(payload)}
         data = json.dumps(header).encode("utf-8") + b"\n" + payload
+        import tempfile
+
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".cache-tmp", dir=path.parent)
         try:

@@ -16,8 +16,8 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kttn_cli.core.checks import plan_problems
 from kttn_cli.core.ledger import Ledger
 from kttn_cli.core.model import LedgerRecord, Plan
 from kttn_cli.core.obligations import Book
@@ -27,7 +27,9 @@ from kttn_cli.errors import FileProblems, MissingInput
 from kttn_cli.i18n import N_, Nn_
 from kttn_cli.storage import cache
 from kttn_cli.storage.files import identity, read_data_file
-from kttn_cli.storage.toml_files import Parsed, parse, schema_problems
+
+if TYPE_CHECKING:
+    from kttn_cli.storage.toml_files import Parsed
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ def backup_path(ledger: Path) -> Path:
 
 def check_plan(path: Path, raw: bytes) -> tuple[Plan | None, list[Problem]]:
     """The plan and its problems; None when a blocking problem leaves no usable plan."""
+    from kttn_cli.core.checks import plan_problems
+    from kttn_cli.storage.toml_files import parse, schema_problems
+
     parsed = parse(path, raw, "plan")
     if parsed.data is None:
         return None, parsed.problems
@@ -121,6 +126,8 @@ def check_ledger(
 ) -> tuple[list[LedgerRecord] | None, Parsed, list[Problem]]:
     """The ledger's records, or the problems that make it unreadable (the file itself is
     never changed). Problems of meaning come later, from the `Book`."""
+    from kttn_cli.storage.toml_files import parse, schema_problems
+
     parsed = parse(path, raw, "ledger")
     if parsed.data is None:
         return None, parsed, parsed.problems
