@@ -1,4 +1,5 @@
-"""Find a unit, milestone or task from what a person typed (DESIGN §4).
+"""Find a unit, milestone or task from what a person typed (docs/architecture.md,
+"Command line").
 
 An id matches exactly (any case); otherwise the query is folded (no diacritics, any case,
 NFC or NFD) and compared with each candidate's names: an exact folded match wins, then
