@@ -76,7 +76,7 @@ def input_reports(plan: Plan, judged: Sequence[Judged], milestone: Milestone) ->
 
 def summary_sentence(plan: Plan, report: InputReport, as_of: date) -> str:
     """`Đến ngày 05/07/2024, 10/12 đơn vị đã gửi báo cáo, trong đó 8 đúng hạn, 2 quá hạn;
-    còn 2 đơn vị chưa gửi: Huyện ủy Văn Lâm, Huyện ủy Ân Thi.`"""
+    còn 2 đơn vị chưa gửi: …` (the units by their full names)."""
     day = show_date(as_of)
     if not report.total:
         return _("As of {date}, no unit owes this report.").format(date=day)

@@ -22,7 +22,7 @@ class Office:
     """The issuing office and the signer, as far as they are known."""
 
     # The header block, line by line: the body above the office first (printed upright),
-    # the office itself last (printed bold), e.g. ("TỈNH ỦY HƯNG YÊN", "BAN TỔ CHỨC").
+    # the office itself last (printed bold), e.g. ("TỈNH ỦY …", "BAN TỔ CHỨC").
     header: tuple[str, ...] = ()
     symbol: str = ""  # the office's abbreviation in numbers: 12-BC/«symbol»
     place: str = ""  # the place in the place-and-date line
@@ -43,7 +43,7 @@ class Office:
         return _("No. {number}").format(number=f"{BLANK}-{kind}/{self.symbol or BLANK}")
 
     def place_and_date(self, day: date, fallback_place: str = "") -> str:
-        """`Hưng Yên, ngày 05 tháng 7 năm 2024`.
+        """`«place», ngày 05 tháng 7 năm 2024`.
 
         The day is written with two digits below 10, the month with two digits only for
         January and February (the format's rule for this line).
