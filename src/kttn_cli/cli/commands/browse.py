@@ -68,7 +68,10 @@ def show(s: Session, *, name: str, output_format: str, no_pager: bool) -> None:
     listing_format("table", "json", "csv"),
     NO_PAGER,
     *STATE,
-    examples=(("kttn tasks", N_("Every task and milestone of the plan, with its id.")),),
+    examples=(
+        ("kttn tasks", N_("Every task and milestone of the plan, with its id.")),
+        ("kttn tasks --format json", N_("The same rows for scripts.")),
+    ),
 )
 def tasks(s: Session, *, output_format: str, no_pager: bool) -> None:
     """Every task and milestone of the plan: id, title, deadline as written, owners."""

@@ -14,7 +14,7 @@ from kttn_cli.i18n import N_, _, n_
     *STATE,
     examples=(
         ("kttn check", N_("Check the bundled plan and its ledger.")),
-        ("kttn check --plan ke-hoach-2025.toml", N_("Check another plan (and its ledger).")),
+        ("kttn check --ledger so-theo-doi.toml", N_("Check a ledger kept elsewhere.")),
     ),
 )
 def check(s: Session) -> int:
@@ -109,6 +109,7 @@ def check(s: Session) -> int:
     LANG,
     examples=(
         ("kttn restore", N_("Put the backup back as the ledger (the current one is kept aside).")),
+        ("kttn restore --ledger so-theo-doi.toml", N_("The same for a ledger kept elsewhere.")),
     ),
 )
 def restore(s: Session) -> None:
@@ -135,7 +136,16 @@ def restore(s: Session) -> None:
     s.confirm(lines)
 
 
-@command("paths", PLAN, LEDGER, LANG, examples=(("kttn paths", N_("Where kttn's files are.")),))
+@command(
+    "paths",
+    PLAN,
+    LEDGER,
+    LANG,
+    examples=(
+        ("kttn paths", N_("Where kttn's files are.")),
+        ("kttn paths --lang en", N_("The same in English.")),
+    ),
+)
 def paths(s: Session) -> None:
     """The plan, ledger, backup, settings, cache and data paths in use."""
     from kttn_cli.storage.loader import backup_path
@@ -169,7 +179,10 @@ def paths(s: Session) -> None:
     PLAN,
     LEDGER,
     LANG,
-    examples=(("kttn config", N_("Each setting, its value and where it came from.")),),
+    examples=(
+        ("kttn config", N_("Each setting, its value and where it came from.")),
+        ("kttn config --lang en", N_("The same in English.")),
+    ),
 )
 def config(s: Session) -> None:
     """The settings in force, each with its value and where it came from (the command
@@ -201,7 +214,10 @@ def config(s: Session) -> None:
 @command(
     "schema",
     LANG,
-    examples=(("kttn schema > plan.schema.json", N_("The plan format, for editors.")),),
+    examples=(
+        ("kttn schema > plan.schema.json", N_("The plan format, for editors.")),
+        ("kttn schema --lang en", N_("The same: the schema has no language.")),
+    ),
 )
 def schema(s: Session) -> None:
     """The JSON Schema of the plan format (editors use it to check a plan as you type)."""

@@ -358,8 +358,12 @@ def confirm_records(s: Session, records: list[LedgerRecord]) -> None:
     writes=True,
     examples=(
         (
-            'kttn void r12 --reason "ghi nhầm đơn vị"',
-            N_("Withdraw record r12; the ledger keeps it, struck through."),
+            'kttn void r2 --reason "ghi nhầm đơn vị"',
+            N_("Withdraw record r2; the ledger keeps it, struck through."),
+        ),
+        (
+            'kttn void r4 --reason "báo cáo gửi nhầm mốc"',
+            N_("Withdraw the replacement too: the unit owes the report again."),
         ),
     ),
 )
@@ -429,6 +433,10 @@ def _not_in_force(s: Session, wanted: str) -> DataError:
         (
             'kttn extend III.2-bc-6-thang kim-dong --to 2024-07-15 --reason "BCĐ đồng ý, CV 12"',
             N_("Kim Động may send its report until 15 July 2024."),
+        ),
+        (
+            'kttn extend III.2-bc-6-thang "tien lu" "phu cu" --to 15/07/2024 --reason "CV 20"',
+            N_("Two units at once, named without diacritics."),
         ),
     ),
 )
@@ -508,6 +516,10 @@ def extend(
             'kttn schedule II.4-giao-ban-q3 --on 2024-09-20 --reason "Thông báo số 25-TB/BCĐ"',
             N_("The Quarter III briefing is set for 20 September 2024."),
         ),
+        (
+            'kttn schedule II.4-giao-ban-q1 --on 2024-03-25 --reason "Thông báo số 5-TB/BCĐ"',
+            N_("The Quarter I briefing, set for 25 March 2024."),
+        ),
     ),
 )
 def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
@@ -585,6 +597,10 @@ def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
         (
             'kttn task add --title "Báo cáo nhanh" --by 25-CV/TU --unit cap-huyen --due 2024-07-20',
             N_("A quick report every district committee owes by 20 July 2024."),
+        ),
+        (
+            'kttn task add --title "Báo cáo số liệu" --by 30-CV/BTCTU --unit "van lam" --unit "yen my"',
+            N_("A task for two units, without a deadline."),
         ),
     ),
 )

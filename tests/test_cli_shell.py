@@ -1,0 +1,145 @@
+"""The shell around the core (docs/architecture.md, "Command line", "Speed"): the command
+table, help pages with real examples, the memo of parsed command lines, and what the
+fast paths must not import."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import SMALL_PLAN, kttn, ok
+from kttn_cli.cli.commands import GROUPS, MODULES
+from kttn_cli.cli.parser import all_commands
+
+
+def test_the_command_table_matches_the_declarations() -> None:
+    declared = {c.path.split()[0]: c.module.rsplit(".", 1)[1] for c in all_commands()}
+    assert declared == MODULES
+    for group, children in GROUPS.items():
+        assert {c.name for c in all_commands() if c.group == group} == set(children)
+
+
+def test_every_command_has_help_and_two_or_three_examples() -> None:
+    for command in all_commands():
+        assert command.help, command.path
+        assert 2 <= len(command.examples) <= 3, command.path
+        for line, what in command.examples:
+            assert line.startswith(f"kttn {command.path}"), line
+            assert what
+
+
+def _example_argv(line: str, tmp_path: Path) -> list[str] | None:
+    """An example line as arguments, its output redirect made a file in `tmp_path`."""
+    words = shlex.split(line)[1:]
+    if ">" in words:
+        words = words[: words.index(">")]
+    out = []
+    for word in words:
+        if word.endswith((".xlsx", ".docx", ".ics", ".csv", ".json")):
+            word = str(tmp_path / Path(word).name)
+        out.append(word)
+    return out
+
+
+def test_the_examples_of_every_help_page_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in the order of `kttn --help`, on one ledger: every example must succeed
+    (an example that needs a record finds it recorded by an earlier one)."""
+    monkeypatch.setenv("KTTN_TODAY", "2024-07-05")
+    (tmp_path / "plans").mkdir()
+    monkeypatch.chdir(tmp_path / "plans")
+    # What examples name that a clerk would have: a contacts file, a ledger kept
+    # elsewhere (with its backup), a plan file for next year.
+    Path("danh-ba.toml").write_text('van-lam = "vanphong@vanlam.example.gov.vn"\n')
+    ok(kttn("submit", "III.2-bc-6-thang", "van-lam", "--on", "2024-06-28", "--ledger", "so-theo-doi.toml"))
+    ok(kttn("submit", "III.2-bc-6-thang", "yen-my", "--on", "2024-06-28", "--ledger", "so-theo-doi.toml"))
+    smtp = _smtp_server()
+    env = {
+        **os.environ,
+        "KTTN_SMTP_HOST": "127.0.0.1",
+        "KTTN_SMTP_PORT": str(smtp.port),
+        "KTTN_SMTP_TLS": "none",
+        "KTTN_MAIL_FROM": "Ban Tổ chức Tỉnh ủy <btctu@example.gov.vn>",
+    }
+    failures = []
+    for command in all_commands():
+        for line, _ in command.examples:
+            argv = _example_argv(line, tmp_path)
+            if argv is None:
+                continue
+            result = kttn(*argv, env=env)
+            if result.code not in (0, 1):
+                failures.append(f"{line}\n{result}")
+    smtp.stop()
+    assert not failures, "\n\n".join(failures)
+
+
+def _smtp_server():  # type: ignore[no-untyped-def]
+    """A real SMTP server on 127.0.0.1 that accepts everything (for `remind` examples)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            return "250 OK"
+
+    with socket.socket() as probe:  # aiosmtpd's Controller fails with port=0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def test_a_remembered_command_line_gives_the_same_output_without_typer(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    argv = ["overdue", "--format", "plain", "--plan", str(SMALL_PLAN), "--as-of", "2024-07-01"]
+    probe = (
+        "import sys, os; from kttn_cli.cli.entry import run_argv; "
+        f"code = run_argv({argv!r}, os.environ); "
+        "sys.stdout.flush(); "
+        "print(sorted(m for m in ('typer', 'pydantic', 'rich') if m in sys.modules), file=sys.stderr); "
+        "sys.exit(code)"
+    )
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout == second.stdout and "bc-6-thang" in first.stdout
+    assert "'typer'" in first.stderr.splitlines()[-1]  # the first run was parsed by Typer
+    assert second.stderr.splitlines()[-1] == "[]", second.stderr  # neither Typer, pydantic nor Rich
+
+
+def test_the_version_and_a_completion_import_nothing_heavy() -> None:
+    for argv in (["--version"], ["__complete", "bash", "2", "kttn", "sub"]):
+        probe = (
+            "import sys, os; from kttn_cli.cli.entry import run_argv; "
+            f"run_argv({argv!r}, os.environ); "
+            "print(sorted(m for m in ('typer', 'pydantic', 'rich') if m in sys.modules), file=sys.stderr)"
+        )
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        assert done.stderr.splitlines()[-1] == "[]", (argv, done.stderr)
+
+
+def test_a_memo_entry_is_never_used_by_another_kttn(tmp_path: Path) -> None:
+    """The memo belongs to one version of the package: a changed fingerprint is a miss."""
+    from kttn_cli.cli import memo
+
+    cache = tmp_path / "cache"
+    memo.remember(cache, ["status"], "old", "status", {"units": None})
+    assert memo.lookup(cache, ["status"], "old") == ("status", {"units": None})
+    assert memo.lookup(cache, ["status"], "new") is None
+    assert memo.lookup(cache, ["status", "-u", "x"], "old") is None
+
+
+def test_machine_output_is_identical_for_identical_inputs() -> None:
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", "--plan", str(SMALL_PLAN)))
+    runs = {kttn("export", "--format", "json", "--plan", str(SMALL_PLAN), "--as-of", "2024-07-01").out for _ in range(3)}
+    assert len(runs) == 1
+    doc = json.loads(runs.pop())
+    assert doc["plan"]["before_rule"] == "exclusive"
