@@ -65,7 +65,12 @@ def send(settings: SmtpSettings, outgoing: Sequence[tuple[Message, tuple[str, ..
             except smtplib.SMTPRecipientsRefused as exc:
                 delivery.failed.append((index, _refused(settings, exc.recipients)))
             except smtplib.SMTPSenderRefused as exc:
-                delivery.failed.append((index, _sender_refused(settings, exc, recipients)))
+                error = _sender_refused(settings, exc, recipients)
+                if isinstance(error, ConfigError):
+                    # The session's sender or TLS is refused: every message would be.
+                    delivery.failed += [(i, error) for i in range(index, len(outgoing))]
+                    return delivery
+                delivery.failed.append((index, error))
             except smtplib.SMTPServerDisconnected as exc:
                 lost = _lost(settings, exc)
                 delivery.failed += [(i, lost) for i in range(index, len(outgoing))]
@@ -88,18 +93,23 @@ def send(settings: SmtpSettings, outgoing: Sequence[tuple[Message, tuple[str, ..
     return delivery
 
 
+def errors(delivery: Delivery) -> list[KttnError]:
+    """Each distinct failure once (a refused sender fails every message the same way)."""
+    return list(dict.fromkeys(error for _, error in delivery.failed))
+
+
 def failure(delivery: Delivery, total: int) -> KttnError | None:
     """The one error a run ends with: the failure that matters most (a setting to fix
     or a rejected message before a temporary failure), counted when there are several."""
-    if not delivery.failed:
+    distinct = errors(delivery)
+    if not distinct:
         return None
-    errors = [error for _, error in delivery.failed]
-    worst = next((e for e in errors if not isinstance(e, TemporaryFailure)), errors[0])
-    if len(errors) == 1:
+    worst = next((e for e in distinct if not isinstance(e, TemporaryFailure)), distinct[0])
+    if len(distinct) == 1:
         return worst
     return type(worst)(
         N_("{failed} of {total} messages were not sent; first error: {first}"),
-        failed=len(errors),
+        failed=len(delivery.failed),
         total=total,
         first=worst.phrase,
     )
@@ -233,8 +243,8 @@ def _open(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
             raise
     try:
         return smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-    except (smtplib.SMTPServerDisconnected, TimeoutError):
-        # No greeting at all: perhaps the server waits for a TLS handshake.
+    except smtplib.SMTPServerDisconnected:
+        # Connected, but no greeting: perhaps the server waits for a TLS handshake.
         if _speaks_tls(settings):
             raise _wrong_mode(settings, wants="ssl") from None
         raise
@@ -357,14 +367,24 @@ def _login(smtp: smtplib.SMTP, settings: SmtpSettings) -> None:
 
     user = settings.user or ""
     password = settings.password or ""
+    offered = smtp.esmtp_features.get("auth", "").upper().split()
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("AUTH")
     if (user + password).isascii():
+        if not {"CRAM-MD5", "PLAIN", "LOGIN"} & set(offered):
+            raise ConfigError(
+                N_(
+                    "the SMTP server {server} offers no login method kttn knows ({methods}); "
+                    "kttn uses PLAIN, LOGIN or CRAM-MD5"
+                ),
+                server=settings.server,
+                methods=" ".join(offered),
+            )
         smtp.login(user, password)
         return
     # smtplib encodes credentials as ASCII and fails on "mật khẩu"; AUTH PLAIN carries
     # UTF-8 (RFC 4616), so send it by hand.
-    if not smtp.has_extn("auth"):
-        raise smtplib.SMTPNotSupportedError("AUTH")
-    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+    if "PLAIN" not in offered:
         raise ConfigError(
             N_(
                 "the SMTP server {server} does not offer AUTH PLAIN, the only way to send a "

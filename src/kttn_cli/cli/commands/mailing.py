@@ -147,7 +147,7 @@ def remind(
         return
     from kttn_cli.cli.session import now_in_vietnam
     from kttn_cli.mail.message import mime_message
-    from kttn_cli.mail.smtp import failure, send
+    from kttn_cli.mail.smtp import errors, failure, send
 
     now = now_in_vietnam()
     outgoing = [
@@ -166,8 +166,9 @@ def remind(
     error = failure(delivery, len(outgoing))
     if error is None:
         return
-    if len(delivery.failed) > 1:
-        for _index, each in delivery.failed:
+    distinct = errors(delivery)
+    if len(distinct) > 1:
+        for each in distinct:
             s.warn(each.text())
     raise error
 
