@@ -36,10 +36,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
+# Not `from typing import TYPE_CHECKING`: a Tab does not import typing for annotations.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 SHELLS = ("bash", "zsh", "fish")
 GRAMMAR_FILE = "completion-grammar.json"

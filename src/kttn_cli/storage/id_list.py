@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
 
+# Not `from typing import TYPE_CHECKING`: completion reads this module on every Tab.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from kttn_cli.storage.loader import State
 
