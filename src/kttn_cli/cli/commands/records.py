@@ -286,10 +286,10 @@ def submit(
                     "nor the State form (12/BC-UBND); recorded anyway"
                 ).format(ref=reference)
             )
-    confirm_records(s, records)
+    confirm_records(s, records, received_today=on is None)
 
 
-def confirm_records(s: Session, records: list[LedgerRecord]) -> None:
+def confirm_records(s: Session, records: list[LedgerRecord], received_today: bool = False) -> None:
     """One line per record written: id, what, and for a submission its status."""
     from kttn_cli.render import describe
 
@@ -309,7 +309,9 @@ def confirm_records(s: Session, records: list[LedgerRecord]) -> None:
                     id=record.id,
                     milestone=record.milestone,
                     unit=plan.unit_name(record.unit),
-                    on=show_date(record.on),
+                    on=_("{date} (today)").format(date=show_date(record.on))
+                    if received_today
+                    else show_date(record.on),
                     status=describe.status_words(verdict).split(" (")[0]
                     + (f" ({describe.late_by(verdict.days_late)})" if verdict.days_late else ""),
                 )
