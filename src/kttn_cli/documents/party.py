@@ -19,8 +19,14 @@ thuật trình bày văn bản của Đảng". What is used here, and where it w
   "Nơi nhận:" 14 pt bold underlined with its items in 12 pt; the signature block (the
   authority and the title in capitals, the name) 14 pt bold; the page number from the
   second page, centred in the top margin.
-- Tables are 12 pt: the guide gives no size for them, and seven columns of 14 pt do not
-  fit a portrait page.
+- Tables are 12 pt: the sources found give no size for them, and seven columns of 14 pt
+  do not fit a portrait page.
+
+python-docx provides the package (styles, settings, the section, the properties); the
+body is written as WordprocessingML text and parsed once. Built through python-docx's
+element API, one cell at a time, a report of the bundled plan took over a second, most
+of it in XPath look-ups; as text it takes a few milliseconds. Every element follows the
+schema's order of children, which Word enforces (it offers to repair a file otherwise).
 """
 
 from __future__ import annotations
@@ -28,17 +34,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date
+from xml.sax.saxutils import escape
 
 from docx import Document as new_document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
 
+from kttn_cli.core.text import visible
 from kttn_cli.documents.archive import repack, stamp
 from kttn_cli.documents.office import Office
 from kttn_cli.i18n import _, language
@@ -61,8 +66,102 @@ TABLE_PT = 12
 RECIPIENTS_HEAD_PT = 14
 RECIPIENTS_PT = 12
 SIGNATURE_PT = 14
+BODY_INDENT_MM = 10  # the first line of a body paragraph
+BODY_AFTER_PT = 6  # between body paragraphs
 
 Align = WD_ALIGN_PARAGRAPH
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+_JC = {Align.LEFT: "left", Align.CENTER: "center", Align.RIGHT: "right", Align.JUSTIFY: "both"}
+# Times New Roman in every script slot of a run: text pasted into another document keeps it.
+_FONTS = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+_GRID = "".join(
+    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+)
+_NO_GRID = "".join(
+    f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+)
+
+
+def twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
+
+
+def _text(value: str) -> str:
+    """Text as XML character data: escaped, and nothing XML cannot hold (control
+    characters are shown as their code, as on a terminal)."""
+    shown = visible(value).replace("\ufffe", "\ufffd").replace("\uffff", "\ufffd")
+    return escape(shown)
+
+
+def run_xml(
+    text: str, size: int, *, bold: bool = False, italic: bool = False, underline: bool = False
+) -> str:
+    props = [_FONTS]
+    if bold:
+        props.append("<w:b/><w:bCs/>")
+    if italic:
+        props.append("<w:i/><w:iCs/>")
+    props.append(f'<w:sz w:val="{size * 2}"/><w:szCs w:val="{size * 2}"/>')
+    if underline:
+        props.append('<w:u w:val="single"/>')
+    return (
+        f'<w:r><w:rPr>{"".join(props)}</w:rPr><w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+    )
+
+
+def paragraph_xml(
+    text: str,
+    size: int,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    align: WD_ALIGN_PARAGRAPH = Align.LEFT,
+    first_line_mm: float = 0,
+    after_pt: int = 0,
+    keep_next: bool = False,
+) -> str:
+    props = ["<w:keepNext/>"] if keep_next else []
+    props.append(f'<w:spacing w:before="0" w:after="{after_pt * 20}"/>')
+    if first_line_mm:
+        props.append(f'<w:ind w:firstLine="{twips(first_line_mm)}"/>')
+    props.append(f'<w:jc w:val="{_JC[align]}"/>')
+    props.append(f'<w:rPr><w:sz w:val="{size * 2}"/><w:szCs w:val="{size * 2}"/></w:rPr>')
+    run = run_xml(text, size, bold=bold, italic=italic, underline=underline) if text else ""
+    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{run}</w:p>"
+
+
+def cell_xml(width_mm: float, paragraphs: Sequence[str], span: int = 1) -> str:
+    props = [f'<w:tcW w:w="{twips(width_mm)}" w:type="dxa"/>']
+    if span > 1:
+        props.append(f'<w:gridSpan w:val="{span}"/>')
+    props.append('<w:vAlign w:val="center"/>')
+    return f"<w:tc><w:tcPr>{''.join(props)}</w:tcPr>{''.join(paragraphs) or '<w:p/>'}</w:tc>"
+
+
+def table_xml(
+    widths_mm: Sequence[float], rows: Sequence[str], *, grid: bool, centred: bool = True
+) -> str:
+    """A table with fixed column widths (Word reads the cells' widths, LibreOffice the
+    grid's: both are given)."""
+    columns = "".join(f'<w:gridCol w:w="{twips(w)}"/>' for w in widths_mm)
+    props = (
+        f'<w:tblW w:w="{sum(twips(w) for w in widths_mm)}" w:type="dxa"/>'
+        + ('<w:jc w:val="center"/>' if centred else "")
+        + f"<w:tblBorders>{_GRID if grid else _NO_GRID}</w:tblBorders>"
+        + '<w:tblLayout w:type="fixed"/>'
+        + '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0"'
+        + ' w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
+    )
+    return (
+        f"<w:tbl><w:tblPr>{props}</w:tblPr><w:tblGrid>{columns}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+
+
+def row_xml(cells: Sequence[str], *, heading: bool = False) -> str:
+    props = "<w:cantSplit/>" + ("<w:tblHeader/>" if heading else "")
+    return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
 
 
 class PartyDocument:
@@ -71,19 +170,26 @@ class PartyDocument:
     def __init__(self, title: str) -> None:
         self.doc = new_document()
         self.title = title
-        self._drop_thumbnail()
+        self.blocks: list[str] = []  # the body's paragraphs and tables, as XML
+        self._drop_template_parts()
         self._page()
         self._fonts()
 
     # --- set-up -------------------------------------------------------------------------
 
-    def _drop_thumbnail(self) -> None:
-        # python-docx's template carries a thumbnail of its own sample page, which file
-        # managers would show for every document.
-        rels = self.doc.part.package.rels
-        for rel_id, rel in list(rels.items()):
+    def _drop_template_parts(self) -> None:
+        """Parts of python-docx's template that a document does not need: a thumbnail of
+        the template's own sample page (which file managers would show for every
+        document), a sample custom XML item, and Word 2010's second copy of the styles
+        (half the size of the file, written and compressed for nothing)."""
+        package_rels = self.doc.part.package.rels
+        for rel_id, rel in list(package_rels.items()):
             if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
-                del rels[rel_id]
+                del package_rels[rel_id]
+        document_rels = self.doc.part.rels
+        for rel_id, rel in list(document_rels.items()):
+            if rel.reltype in (RELATIONSHIP_TYPE.CUSTOM_XML, _STYLES_WITH_EFFECTS):
+                del document_rels[rel_id]
 
     def _page(self) -> None:
         section = self.doc.sections[0]
@@ -94,36 +200,33 @@ class PartyDocument:
         section.footer_distance = Mm(10)
         # The page number from the second page on, centred in the top margin.
         section.different_first_page_header_footer = True
-        paragraph = section.header.paragraphs[0]
-        paragraph.alignment = Align.CENTER
-        field = OxmlElement("w:fldSimple")
-        field.set(qn("w:instr"), "PAGE")
-        run = OxmlElement("w:r")
-        text = OxmlElement("w:t")
-        text.text = "2"
-        run.append(text)
-        field.append(run)
-        paragraph._p.append(field)
+        header = section.header.paragraphs[0]._p
+        header.getparent().replace(
+            header,
+            parse_xml(
+                f'<w:p {nsdecls("w")}><w:pPr><w:jc w:val="center"/></w:pPr>'
+                f'<w:fldSimple w:instr="PAGE">{run_xml("2", BODY_PT)}</w:fldSimple></w:p>'
+            ),
+        )
 
     def _fonts(self) -> None:
         """Times New Roman everywhere: the defaults of the document and its Normal style,
         for every script slot (Word picks the slot by character; a theme font left in
         one of them would show Vietnamese letters in Calibri)."""
         styles = self.doc.styles.element
-        defaults = styles.find(qn("w:docDefaults"))
-        assert defaults is not None
-        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        rpr = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
         assert rpr is not None
         _set_fonts(rpr)
         lang = rpr.find(qn("w:lang"))
         if lang is not None:
             lang.set(qn("w:val"), "vi-VN" if language() == "vi" else "en-GB")
-        spacing = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
+        spacing = styles.find(
+            f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}"
+        )
         if spacing is not None:
             spacing.set(qn("w:after"), "0")
             spacing.set(qn("w:line"), "240")
         normal = self.doc.styles["Normal"]
-        normal.font.name = FONT
         normal.font.size = Pt(BODY_PT)
         _set_fonts(normal.element.get_or_add_rPr())
 
@@ -134,21 +237,25 @@ class PartyDocument:
     ) -> None:
         """The issuing body and "Số …" on the left; "ĐẢNG CỘNG SẢN VIỆT NAM" and the place
         and date on the right; a công văn's subject ("V/v …") under its number."""
-        table = self._layout_table((80, TEXT_WIDTH_MM - 80))
-        left, right = table.rows[0].cells
         lines = office.header_lines()
-        first = True
-        for index, line in enumerate(lines):
-            last = index == len(lines) - 1
-            self._cell_line(left, line, HEADER_PT, bold=last, first=first)
-            first = False
-        self._cell_line(left, "*", HEADER_PT)
-        self._cell_line(left, number, NUMBER_PT)
+        left = [
+            paragraph_xml(line, HEADER_PT, bold=index == len(lines) - 1, align=Align.CENTER)
+            for index, line in enumerate(lines)
+        ]
+        left.append(paragraph_xml("*", HEADER_PT, align=Align.CENTER))
+        left.append(paragraph_xml(number, NUMBER_PT, align=Align.CENTER))
         if subject:
-            self._cell_line(left, subject, LETTER_SUBJECT_PT, italic=True)
-        self._cell_line(right, PARTY_TITLE, PARTY_TITLE_PT, bold=True, underline=True, first=True)
-        self._cell_line(right, "", PLACE_DATE_PT)
-        self._cell_line(right, place_date, PLACE_DATE_PT, italic=True)
+            left.append(paragraph_xml(subject, LETTER_SUBJECT_PT, italic=True, align=Align.CENTER))
+        right = [
+            paragraph_xml(
+                PARTY_TITLE, PARTY_TITLE_PT, bold=True, underline=True, align=Align.CENTER
+            ),
+            paragraph_xml("", PLACE_DATE_PT),
+            paragraph_xml(place_date, PLACE_DATE_PT, italic=True, align=Align.CENTER),
+        ]
+        widths = (80, TEXT_WIDTH_MM - 80)
+        cells = [cell_xml(widths[0], left), cell_xml(widths[1], right)]
+        self.blocks.append(table_xml(widths, [row_xml(cells)], grid=False))
         self.blank()
 
     def title_block(self, doc_type: str, subject: str) -> None:
@@ -168,25 +275,36 @@ class PartyDocument:
         italic: bool = False,
         underline: bool = False,
         align: WD_ALIGN_PARAGRAPH = Align.LEFT,
-    ) -> Paragraph:
-        paragraph = self.doc.add_paragraph()
-        paragraph.alignment = align
-        _run(paragraph, text, size, bold=bold, italic=italic, underline=underline)
-        return paragraph
+    ) -> None:
+        """A line of its own (a heading keeps with what follows it)."""
+        self.blocks.append(
+            paragraph_xml(
+                text,
+                size,
+                bold=bold,
+                italic=italic,
+                underline=underline,
+                align=align,
+                keep_next=bold,
+            )
+        )
 
-    def paragraph(self, text: str, *, bold: bool = False, italic: bool = False) -> Paragraph:
+    def paragraph(self, text: str, *, bold: bool = False, italic: bool = False) -> None:
         """A body paragraph: justified, its first line indented, 6 pt after it."""
-        paragraph = self.doc.add_paragraph()
-        paragraph.alignment = Align.JUSTIFY
-        fmt = paragraph.paragraph_format
-        fmt.first_line_indent = Mm(10)
-        fmt.space_before = Pt(0)
-        fmt.space_after = Pt(6)
-        _run(paragraph, text, BODY_PT, bold=bold, italic=italic)
-        return paragraph
+        self.blocks.append(
+            paragraph_xml(
+                text,
+                BODY_PT,
+                bold=bold,
+                italic=italic,
+                align=Align.JUSTIFY,
+                first_line_mm=BODY_INDENT_MM,
+                after_pt=BODY_AFTER_PT,
+            )
+        )
 
     def blank(self, size: int = BODY_PT) -> None:
-        self.line("", size)
+        self.blocks.append(paragraph_xml("", size))
 
     def table(
         self,
@@ -196,62 +314,60 @@ class PartyDocument:
         *,
         centred: Sequence[int] = (),
         bands: Sequence[int] = (),
-    ) -> Table:
+    ) -> None:
         """A numbered table with a grid, its heading row repeated on every page.
 
         `centred` are the columns whose cells are centred; `bands` the indexes of rows
-        that head a group (one bold cell across the table).
+        that head a group (one bold cell across the table). A cell's lines (split at
+        "\\n") are paragraphs of their own.
         """
-        table: Table = self.doc.add_table(rows=1 + len(rows), cols=len(headers))
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _fixed_layout(table, widths_mm)
-        heading = table.rows[0]
-        _repeat_heading(heading._tr)
-        for index, text in enumerate(headers):
-            cell = heading.cells[index]
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            self._cell_line(cell, text, TABLE_PT, bold=True, align=Align.CENTER, first=True)
-        for number, values in enumerate(rows, start=1):
-            cells = table.rows[number].cells
-            if number - 1 in bands:
-                merged = cells[0].merge(cells[-1])
-                self._cell_line(merged, values[0], TABLE_PT, bold=True, first=True)
+        heading = [
+            cell_xml(w, [paragraph_xml(h, TABLE_PT, bold=True, align=Align.CENTER)])
+            for h, w in zip(headers, widths_mm, strict=True)
+        ]
+        out = [row_xml(heading, heading=True)]
+        for index, values in enumerate(rows):
+            if index in bands:
+                band = [paragraph_xml(values[0], TABLE_PT, bold=True, align=Align.CENTER)]
+                out.append(row_xml([cell_xml(sum(widths_mm), band, span=len(widths_mm))]))
                 continue
-            for index, text in enumerate(values):
-                align = Align.CENTER if index in centred else Align.LEFT
-                cells[index].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                self._cell_text(cells[index], text, align)
-        self.doc.add_paragraph()
-        return table
+            cells = []
+            for column, (text, width) in enumerate(zip(values, widths_mm, strict=True)):
+                align = Align.CENTER if column in centred else Align.LEFT
+                lines = [paragraph_xml(part, TABLE_PT, align=align) for part in text.split("\n")]
+                cells.append(cell_xml(width, lines))
+            out.append(row_xml(cells))
+        self.blocks.append(table_xml(widths_mm, out, grid=True))
+        self.blank()
 
     # --- the end --------------------------------------------------------------------------
 
     def closing(self, office: Office, recipients: Sequence[str]) -> None:
         """The list of recipients ("Nơi nhận:") on the left, the signature on the right."""
-        table = self._layout_table((75, TEXT_WIDTH_MM - 75))
-        left, right = table.rows[0].cells
-        self._cell_line(
-            left,
-            _("Recipients:"),
-            RECIPIENTS_HEAD_PT,
-            bold=True,
-            underline=True,
-            align=Align.LEFT,
-            first=True,
+        left = [
+            paragraph_xml(_("Recipients:"), RECIPIENTS_HEAD_PT, bold=True, underline=True),
+            *(paragraph_xml(f"- {item}", RECIPIENTS_PT) for item in recipients),
+        ]
+        right = [
+            paragraph_xml(title, SIGNATURE_PT, bold=True, align=Align.CENTER)
+            for title in office.signature_titles()
+        ]
+        right += [paragraph_xml("", SIGNATURE_PT)] * 4  # the signature and the seal
+        right.append(
+            paragraph_xml(office.signature_name(), SIGNATURE_PT, bold=True, align=Align.CENTER)
         )
-        for item in recipients:
-            self._cell_line(left, f"- {item}", RECIPIENTS_PT, align=Align.LEFT)
-        first = True
-        for title in office.signature_titles():
-            self._cell_line(right, title, SIGNATURE_PT, bold=True, align=Align.CENTER, first=first)
-            first = False
-        for _blank in range(4):  # room for the signature and the seal
-            self._cell_line(right, "", SIGNATURE_PT)
-        self._cell_line(right, office.signature_name(), SIGNATURE_PT, bold=True, align=Align.CENTER)
+        widths = (75, TEXT_WIDTH_MM - 75)
+        cells = [cell_xml(widths[0], left), cell_xml(widths[1], right)]
+        self.blocks.append(table_xml(widths, [row_xml(cells)], grid=False))
 
     def to_bytes(self, as_of: date) -> bytes:
         """The .docx file, stamped with the as-of date (not the clock)."""
+        body = self.doc.element.body
+        section = body.sectPr
+        assert section is not None
+        fragment = parse_xml(f"<w:body {nsdecls('w')}>{''.join(self.blocks)}</w:body>")
+        for block in list(fragment):
+            section.addprevious(block)
         when = stamp(as_of)
         naive = when.replace(tzinfo=None)
         props = self.doc.core_properties
@@ -269,57 +385,9 @@ class PartyDocument:
         self.doc.save(buffer)
         return repack(buffer.getvalue(), when)
 
-    # --- helpers --------------------------------------------------------------------------
-
-    def _layout_table(self, widths_mm: Sequence[float]) -> Table:
-        """A one-row table without borders, for blocks set side by side."""
-        table: Table = self.doc.add_table(rows=1, cols=len(widths_mm))
-        _fixed_layout(table, widths_mm)
-        return table
-
-    def _cell_line(
-        self,
-        cell: _Cell,
-        text: str,
-        size: int,
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        underline: bool = False,
-        align: WD_ALIGN_PARAGRAPH = Align.CENTER,
-        first: bool = False,
-    ) -> None:
-        """A line in a cell; the first one reuses the paragraph every cell starts with."""
-        paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
-        paragraph.alignment = align
-        _run(paragraph, text, size, bold=bold, italic=italic, underline=underline)
-
-    def _cell_text(self, cell: _Cell, text: str, align: WD_ALIGN_PARAGRAPH) -> None:
-        """A table cell's text; each line of it a paragraph of its own."""
-        for index, part in enumerate(text.split("\n")):
-            self._cell_line(cell, part, TABLE_PT, align=align, first=index == 0)
-
-
-def _run(
-    paragraph: Paragraph,
-    text: str,
-    size: int,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-) -> None:
-    run = paragraph.add_run(text)
-    run.font.name = FONT
-    run.font.size = Pt(size)
-    run.bold = bold or None
-    run.italic = italic or None
-    run.underline = underline or None
-    _set_fonts(run._r.get_or_add_rPr())
-
 
 def _set_fonts(rpr: object) -> None:
-    """Times New Roman in every slot of a run's or style's rFonts, and no theme font."""
+    """Times New Roman in every slot of a style's rFonts, and no theme font."""
     from docx.oxml.xmlchemy import BaseOxmlElement
 
     assert isinstance(rpr, BaseOxmlElement)
@@ -331,29 +399,3 @@ def _set_fonts(rpr: object) -> None:
         fonts.attrib.pop(qn(theme), None)
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(slot), FONT)
-
-
-def _fixed_layout(table: Table, widths_mm: Sequence[float]) -> None:
-    """Column widths that Word and LibreOffice both keep (a fixed layout and a width on
-    every cell: Word reads the cells, LibreOffice the grid)."""
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)
-        for cell in column.cells:
-            cell.width = Mm(width)
-
-
-def _repeat_heading(tr: object) -> None:
-    from docx.oxml.xmlchemy import BaseOxmlElement
-
-    assert isinstance(tr, BaseOxmlElement)
-    tr_pr = tr.find(qn("w:trPr"))
-    if tr_pr is None:
-        tr_pr = OxmlElement("w:trPr")
-        tr.insert(0, tr_pr)
-    header = OxmlElement("w:tblHeader")
-    tr_pr.append(header)
