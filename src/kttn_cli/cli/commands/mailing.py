@@ -60,8 +60,8 @@ RULE = "-" * 72
             N_("Send the summary, and each unit its own list (for cron)."),
         ),
         (
-            "kttn remind --contacts danh-ba.toml --task III.2 --unit 'van lam'",
-            N_("Only Văn Lâm's items under III.2."),
+            "kttn remind --contacts danh-ba.toml --task III.2 --unit 'kim dong'",
+            N_("Only Kim Động's items under III.2."),
         ),
     ),
 )
