@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import shlex
 import socket
 import ssl
 import time
@@ -1100,3 +1102,68 @@ def test_a_cron_like_run_delivers_the_right_messages(
     assert summary.subject == SUMMARY_SUBJECT.replace("2 đầu việc", "1 đầu việc")
     for reader, found in readers(summary.data).items():
         assert found["from"] == [(SENDER_NAME, SENDER)], reader
+
+
+# --- the README, as written ----------------------------------------------------------------
+
+README_TITLE = "Cron: reminders through your SMTP server (`kttn remind`)"
+
+
+def readme_section() -> str:
+    """The README's section on `kttn remind`: docs/readme-remind.md until the lead merges
+    it (README.md still has the old section under the same title), then README.md."""
+    root = Path(__file__).resolve().parent.parent
+    for path in (root / "docs" / "readme-remind.md", root / "README.md"):
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        found = re.search(rf"^## {re.escape(README_TITLE)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no section {README_TITLE!r}")
+
+
+def test_the_readme_examples_run_as_written(
+    smtp_server: ServerFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The section's contacts file and settings file, put where it says, and each of its
+    `kttn remind` lines run against a real server (which takes the place of the host)."""
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```$", readme_section(), re.M | re.S)
+    sh = [body for info, body in blocks if info == "sh"]
+    contacts_toml, config_toml = [body for info, body in blocks if info == "toml"]
+    server = smtp_server(
+        Recorder(), tls="none", auth_require_tls=False
+    )  # the host, port and TLS mode come from the environment, which wins over the file
+    home = Path(os.environ["HOME"])
+    config_dir = tmp_path / "config" / "kttn"  # conftest's XDG_CONFIG_HOME
+    for where in (home / ".config" / "kttn", config_dir):
+        where.mkdir(parents=True, exist_ok=True)
+        (where / "danh-ba.toml").write_text(contacts_toml, encoding="utf-8")
+    assert "/home/btctu/.config/kttn/smtp-password" in config_toml
+    (config_dir / "config.toml").write_text(
+        config_toml.replace("/home/btctu", str(home)), encoding="utf-8"
+    )
+    (home / ".config" / "kttn" / "smtp-password").write_text("mật khẩu\n", encoding="utf-8")
+    monkeypatch.delenv("KTTN_MAIL_FROM")  # the file's `from` serves
+    lines = [line for body in sh for line in body.splitlines() if line.strip()]
+    assert len(lines) == 3
+    for line in lines:
+        words = [str(Path(w).expanduser()) if w[:1] == "~" else w for w in shlex.split(line)]
+        assert words[0] == "kttn", line
+        exits(0, kttn(*words[1:], "--as-of", AS_OF))
+    assert server.logins == [("btctu", "mật khẩu")] * 2
+    (summary,) = server.to("vanthu@example.gov.vn")
+    assert summary.message["From"].addresses[0].display_name == SENDER_NAME
+    assert summary.message["To"].addresses[0].display_name == "Văn thư Ban Tổ chức"
+    # Văn Lâm's own letters (all its items, then only III.2), to the name and address
+    # the contacts example gives it.
+    van_lam = server.to("vanphong@vanlam.example.gov.vn")
+    assert [r.message["To"].addresses[0].display_name for r in van_lam] == [
+        "Văn phòng Huyện ủy Văn Lâm"
+    ] * 2
+    assert sorted(r.rcpt_tos[0] for r in server.received) == [
+        "bantochuc@yenmy.example.gov.vn",  # Yên Mỹ's letter, to both its addresses
+        "vanphong@vanlam.example.gov.vn",
+        "vanphong@vanlam.example.gov.vn",
+        "vanthu@example.gov.vn",
+    ]
