@@ -1,14 +1,29 @@
-"""Write a plan and a ledger of N realistic records for the benchmark (issue 6).
+"""Write a plan and a ledger of N realistic records for the benchmark (issue 12, item 6).
 
     python bench/generate.py --records N --out DIR [--plan PLAN | --units U --milestones M]
+                             [--seed S]
 
-`DIR/plan.toml` is a copy of PLAN (default: the bundled plan), or a synthetic plan of U
-units and M milestones, each milestone owed by every unit. `DIR/ledger.toml` holds N
-records in the ledger format kttn writes (`ledger_file.serialise`), in recording order:
-submissions, most of them before or near the deadline, some replaced (a void and a new
-submission, as `kttn submit --replace` records them), some voided outright, some
-deadline extensions, and, when the plan has item II.7, a few ad-hoc tasks. The same
-arguments and `--seed` give the same bytes. `kttn check` accepts both files.
+`DIR/plan.toml` is a copy of PLAN (default: the bundled plan), or a synthetic plan
+(format 2) of U units and M milestones, each milestone owed by every unit through one
+group, most of them dated ("xong trước", "trước", "chậm nhất", "vào ngày" and quarters),
+a few undated. `DIR/ledger.toml` holds N records in kttn's own layout: core record
+objects (`kttn_cli.core.model`) written by `ledger_file.new_file` + `serialise`, the
+write path's own functions, in recording order:
+
+- submissions, received on the day they are recorded or a few days before;
+- corrections: a void and a new submission (as `kttn submit --replace` records them), or
+  now and then a void alone (a record withdrawn);
+- extensions, each later than the deadline in force and never on an obligation with a
+  submission in force (the rules of `kttn extend` without --force);
+- days fixed for undated milestones (`kttn schedule`), a few;
+- ad-hoc tasks (`kttn task add`, ids `<item>-1`, `<item>-2`, …) when the plan has an item
+  for them (the bundled plan's II.7), at most 20.
+
+Every date (recorded, received, extended to, fixed, due) lies between the plan's first
+day and 2024-12-01. About 12% of dated obligations are never submitted, so `overdue` has
+rows. Each record is applied to a `core.obligations.Book` as it is made, the same code
+kttn reads a ledger with: a record kttn would report as a problem stops the generator.
+The same arguments and `--seed` give the same bytes; `kttn check` accepts both files.
 """
 
 from __future__ import annotations
@@ -17,16 +32,28 @@ import argparse
 import random
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
-from kttn_cli.core.model import Plan
-from kttn_cli.core.status import AD_HOC_TASK_ID, EMPTY_LEDGER, obligations
-from kttn_cli.storage.ledger_file import HEADER, serialise
-from kttn_cli.storage.plan_file import BUNDLED_PLAN, check_plan
+from kttn_cli.core.deadlines import working_day_shift
+from kttn_cli.core.model import (
+    OPEN_KINDS,
+    AdHocTask,
+    Extension,
+    LedgerRecord,
+    Plan,
+    Schedule,
+    Submission,
+    Void,
+)
+from kttn_cli.core.obligations import Book, Shift, ad_hoc_item, obligations
+from kttn_cli.storage.ledger_file import new_file, serialise
+from kttn_cli.storage.loader import check_plan
+from kttn_cli.storage.paths import BUNDLED_PLAN
 
+LAST_DAY = date(2024, 12, 1)  # no date in the ledger is later (bench/run.py's KTTN_TODAY)
+VN = timedelta(hours=7)
 CLERKS = ("nguyen.thi.lan", "tran.van.minh", "le.thu.ha")
 NOTES = (
     "Nhận bản giấy, đã vào sổ công văn đến",
@@ -35,21 +62,23 @@ NOTES = (
     "Bản scan qua thư điện tử",
 )
 VOID_REASONS = ("Nhập nhầm đơn vị", "Nhập nhầm ngày nhận", "Đơn vị rút báo cáo để sửa")
+REPLACED = "replaced by a new submission (--replace)"  # what `kttn submit --replace` writes
 EXTEND_REASONS = (
     "Theo đề nghị của đơn vị, Thường trực BCĐ đồng ý gia hạn",
     "Ý kiến chỉ đạo của đồng chí Trưởng Ban Chỉ đạo",
 )
-REPLACED_REASON = "thay bằng báo cáo mới (--replace)"
-VN = timedelta(hours=7)
+SCHEDULE_REASON = "Thông báo kết luận của Thường trực Ban Chỉ đạo"
+SIGNS = ("HU", "TU", "ĐU", "ĐUK", "BCĐ")
 
-# Each step picks an obligation at random: an open one gets a submission (or, now and
-# then, an extension); a submitted one gets a correction: replaced (a void and a new
-# submission, as `kttn submit --replace` records it) or, less often, voided outright.
-P_AD_HOC = 0.002
-MAX_AD_HOC = 20  # a few a year: they add milestones (dashboard rows), not just records
-P_EXTEND = 0.15
-VOID_SHARE = 0.25
-NEVER_SUBMITTED = 0.12  # dated obligations left open, so `overdue` has rows
+# Each step picks an obligation at random: an open one gets a submission (now and then an
+# extension instead); a submitted one gets a correction.
+P_AD_HOC = 0.01
+MAX_AD_HOC = 20  # a few a year: each adds a milestone (a dashboard row), not just records
+P_SCHEDULE = 0.002
+P_EXTEND = 0.12
+MAX_EXTENSIONS = 2  # per obligation
+VOID_ALONE = 0.2  # share of corrections that only withdraw
+NEVER_SUBMITTED = 0.12  # of dated obligations: left open, so `overdue` has rows
 
 
 @dataclass
@@ -58,226 +87,296 @@ class Slot:
 
     milestone: str
     unit: str
-    due: date | None
-    submission: str | None = None  # id of the active submission
-    extended: bool = False
+    planned: date | None  # the plan's last day (or the day fixed), before extensions
+    never: bool  # never submitted
+    extended_to: date | None = None
+    extensions: int = 0
+    submission: str | None = None  # id of the submission in force
+
+    @property
+    def due(self) -> date | None:
+        """The deadline in force: the newest extension wins over the plan's day."""
+        return self.extended_to or self.planned
 
 
-@dataclass
-class Ledger:
-    records: list[dict[str, Any]] = field(default_factory=list)
+# --- the synthetic plan -------------------------------------------------------------------
 
-    def add(self, at: datetime, body: dict[str, Any]) -> str:
-        ident = f"r{len(self.records) + 1}"
-        self.records.append(
-            {
-                "id": ident,
-                "type": body.pop("type"),
-                "recorded_at": at,
-                "recorded_by": body.pop("recorded_by"),
-                **body,
-            }
-        )
-        return ident
+DATE_WORDS = (
+    ("xong trước", "Xong trước ngày {d}"),
+    ("trước", "Gửi về Ban Tổ chức Tỉnh ủy trước ngày {d}"),
+    ("chậm nhất", "Chậm nhất ngày {d}"),
+    ("vào ngày", "Tổ chức vào ngày {d}"),
+)
+ROMAN = ("I", "II", "III", "IV")
 
 
 def synthetic_plan(units: int, milestones: int) -> str:
     """A plan of `units` district-style units and `milestones` reporting milestones owed
-    by all of them (five milestones a task), dated through 2024 and early 2025."""
+    by all of them through one group (five milestones a task): eight in ten dated
+    between February and mid-November 2024 with the plan's words before the date, one in
+    ten a quarter, one in ten undated."""
+    q = '"'
     out = [
-        "schema_version = 1\n",
+        "# Synthetic plan written by bench/generate.py (benchmark data, not a real plan).",
+        "schema_version = 2",
+        "",
         "[plan]",
         'id = "bench-synthetic"',
         'number = "99-KH/BCĐ"',
-        f'title = "Kế hoạch tổng hợp thử nghiệm: {units} đơn vị, {milestones} mốc"',
+        f'title = "Kế hoạch thử nghiệm hiệu năng: {units} đơn vị, {milestones} mốc báo cáo"',
         "issued_on = 2024-01-15",
         'place = "Hưng Yên"',
-        'issuer = "Ban Chỉ đạo tỉnh (dữ liệu thử nghiệm của bench/generate.py)"',
-        "warn_days = 7\n",
+        'issuer = "Ban Chỉ đạo tỉnh"',
+        'header = ["TỈNH ỦY HƯNG YÊN", "BAN CHỈ ĐẠO TỈNH"]',
+        "warn_days = 7",
+        "",
         "[plan.signer]",
         'name = "Nguyễn Văn A"',
-        'title = "PHÓ TRƯỞNG BAN THƯỜNG TRỰC"\n',
+        'title = "PHÓ TRƯỞNG BAN THƯỜNG TRỰC"',
+        "",
+        "[deadline_rules]",
+        'before = "exclusive"',
+        "shift_to_working_day = false",
+        "",
     ]
     unit_ids = [f"dv-{i:03d}" for i in range(1, units + 1)]
     for i, ident in enumerate(unit_ids, start=1):
+        kind = "standing_office" if i == 1 else "district_committee"
         out += [
             "[[units]]",
             f'id = "{ident}"',
             f'name = "Đảng ủy đơn vị số {i}"',
             f'short = "Đơn vị {i}"',
-            f'kind = "{"standing_office" if i == 1 else "district_committee"}"\n',
+            f'kind = "{kind}"',
+            "",
         ]
-    members = ", ".join(f'"{u}"' for u in unit_ids)
-    out += ["[[groups]]", 'id = "tat-ca"', 'name = "Tất cả các đơn vị"', f"members = [{members}]\n"]
-    start = date(2024, 2, 1)
+    members = ", ".join(f"{q}{u}{q}" for u in unit_ids)
+    out += ["[[groups]]", 'id = "tat-ca"', 'name = "Tất cả các đơn vị"', f"members = [{members}]"]
+    first, span = date(2024, 2, 1), (date(2024, 11, 15) - date(2024, 2, 1)).days
     for m in range(milestones):
         if m % 5 == 0:
             n = m // 5 + 1
             out += [
+                "",
                 "[[tasks]]",
                 f'id = "T.{n}"',
                 'section = "T"',
                 f'title = "Nhiệm vụ báo cáo số {n}"',
                 f'text = "Các đơn vị xây dựng báo cáo số {n}, gửi về Ban Tổ chức Tỉnh ủy."',
-                f'source = "Mục T, điểm {n}"\n',
+                f'source = "Mục T, điểm {n}"',
             ]
-        n = m + 1
         if m % 10 == 9:
-            due = '{ kind = "ongoing" }'
-            due_text = "Thực hiện thường xuyên"
+            due, words = '{ kind = "ongoing" }', "Thực hiện thường xuyên"
         elif m % 10 == 4:
-            quarter = (m // 10) % 4 + 1
-            due = f'{{ kind = "quarter", quarter = {quarter}, year = 2024 }}'
-            due_text = f"Trong Quý {('I', 'II', 'III', 'IV')[quarter - 1]}/2024"
+            quarter = (m // 10) % 3 + 1  # I–III: over before the end of the data
+            due = f'{{ kind = "quarter", quarter = {quarter}, year = 2024, qualifier = "trong" }}'
+            words = f"Thực hiện trong Quý {ROMAN[quarter - 1]}/2024"
         else:
-            day = start + timedelta(days=(m * 383) // max(milestones, 1))
-            due = f'{{ kind = "date", date = {day.isoformat()} }}'
-            due_text = f"Xong trước ngày {day:%d/%m/%Y}"
+            day = first + timedelta(days=(m * span) // max(milestones - 1, 1))
+            qualifier, text = DATE_WORDS[m % len(DATE_WORDS)]
+            due = f'{{ kind = "date", date = {day.isoformat()}, qualifier = "{qualifier}" }}'
+            words = text.format(d=f"{day:%d/%m/%Y}")
         out += [
+            "",
             "[[tasks.milestones]]",
-            f'id = "M{n:03d}"',
-            f'title = "Báo cáo định kỳ số {n}"',
+            f'id = "M{m + 1:03d}"',
+            f'title = "Báo cáo định kỳ số {m + 1}"',
             f"due = {due}",
-            f'due_text = "{due_text}"',
+            f'due_text = "{words}"',
             'assignees = ["tat-ca"]',
-            f'recipient = "{unit_ids[0]}"',
-            f'source = "Mục T, điểm {m // 5 + 1}"\n',
+            f'recipients = ["{unit_ids[0]}"]',
+            f'source = "Mục T, điểm {m // 5 + 1}"',
         ]
-    out += [
-        "[[tasks]]",
-        f'id = "{AD_HOC_TASK_ID}"',
-        'section = "II"',
-        'title = "Nhiệm vụ đột xuất"',
-        'text = "Nhiệm vụ đột xuất do cấp trên giao."',
-        'source = "Mục II, điểm 7"\n',
-    ]
-    return "\n".join(out)
+    return "\n".join(out) + "\n"
+
+
+# --- the ledger -----------------------------------------------------------------------------
 
 
 def load_plan(path: Path) -> Plan:
-    result = check_plan(path, "en")
-    if result.data is None:
-        problems = "\n".join(p.format("en") for p in result.problems)
-        sys.exit(f"generate.py: {path} is not a valid plan:\n{problems}")
-    return Plan.from_dict(result.data)
+    """The plan as kttn reads it (the loader's own check); exit 1 if kttn would refuse it."""
+    plan, problems = check_plan(path, path.read_bytes())
+    if plan is None:
+        lines = "\n".join(f"  {p.code} at {p.where} ({p.path}:{p.line})" for p in problems)
+        sys.exit(f"generate.py: {path} is not a valid plan:\n{lines}")
+    return plan
 
 
-def generate(plan: Plan, count: int, seed: int) -> list[dict[str, Any]]:
-    """`count` records for `plan`, in the order a clerk would have recorded them."""
-    rng = random.Random(seed)
-    slots = [Slot(o.milestone.id, o.unit_id, o.due) for o in obligations(plan, EMPTY_LEDGER)]
-    if not slots:
-        sys.exit("generate.py: the plan has no obligations")
-    dues = [s.due for s in slots if s.due]
-    first = plan.info.issued_on
-    last = max([*dues, first + timedelta(days=300)]) + timedelta(days=45)
-    open_forever = {id(s) for s in slots if s.due and rng.random() < NEVER_SUBMITTED}
-    has_ad_hoc = any(t.id == AD_HOC_TASK_ID for t in plan.tasks)
-    units = [u.id for u in plan.units]
-    start = datetime.combine(first, time(1), UTC)  # 08:00 in Vietnam
-    span = (last - first).days * 86400
-    ledger = Ledger()
-    ad_hoc = 0
-    while len(ledger.records) < count:
-        # Recording time moves forward evenly through the plan's year(s).
-        progress = len(ledger.records) / count
-        at = start + timedelta(seconds=int(span * progress))
-        today = (at + VN).date()
-        who = rng.choice(CLERKS)
-        roll = rng.random()
-        if has_ad_hoc and roll < P_AD_HOC and ad_hoc < MAX_AD_HOC:
-            ad_hoc += 1
-            milestone = f"{AD_HOC_TASK_ID}-bench-{ad_hoc}"
-            owners = rng.sample(units, k=min(len(units), rng.randint(1, 3)))
-            due = today + timedelta(days=rng.randint(10, 40))
-            ledger.add(
-                at,
-                {
-                    "type": "task",
-                    "recorded_by": who,
-                    "milestone": milestone,
-                    "title": f"Nhiệm vụ đột xuất số {ad_hoc}",
-                    "due": due,
-                    "units": owners,
-                    "assigned_by": f"Công văn số {100 + ad_hoc}-CV/TU",
-                },
-            )
-            slots.extend(Slot(milestone, u, due) for u in owners)
-            continue
-        slot = rng.choice(slots)
-        if slot.submission is None:
-            if roll < P_AD_HOC + P_EXTEND and slot.due and not slot.extended:
-                slot.extended = True
-                ledger.add(
-                    at,
-                    {
-                        "type": "extension",
-                        "recorded_by": who,
-                        "milestone": slot.milestone,
-                        "unit": slot.unit,
-                        "to": slot.due + timedelta(days=rng.choice((7, 10, 15, 30))),
-                        "reason": rng.choice(EXTEND_REASONS),
-                    },
-                )
-            elif id(slot) not in open_forever:
-                slot.submission = ledger.add(at, submission(rng, slot, today, who, first))
-            continue
-        # Already submitted: a correction, as a clerk records it.
-        if rng.random() < VOID_SHARE:
-            ledger.add(
-                at,
-                {
-                    "type": "void",
-                    "recorded_by": who,
-                    "target": slot.submission,
-                    "reason": rng.choice(VOID_REASONS),
-                },
-            )
+def plan_shift(plan: Plan) -> Shift | None:
+    """The working-day shift kttn applies to this plan (cli/session.py), if any."""
+    if not plan.rules.shift_to_working_day:
+        return None
+    from kttn_cli.storage.holidays import vietnam_holidays
+
+    return working_day_shift(plan.rules, vietnam_holidays())
+
+
+class Generator:
+    def __init__(self, plan: Plan, count: int, seed: int) -> None:
+        self.plan = plan
+        self.count = count
+        self.rng = random.Random(seed)
+        self.shift = plan_shift(plan)
+        self.first = plan.info.records_from
+        if self.first > LAST_DAY:
+            sys.exit(f"generate.py: the plan starts after {LAST_DAY}; no record fits")
+        self.book = Book()
+        self.records: list[LedgerRecord] = []
+        self.slots: dict[tuple[str, str], Slot] = {}
+        self.order: list[Slot] = []  # slots in creation order, for a reproducible choice
+        self.scheduled: set[str] = set()
+        self.item = ad_hoc_item(plan)
+        self.ad_hoc = 0
+        self.refresh()
+        if not self.order:
+            sys.exit("generate.py: the plan has no obligations")
+
+    def refresh(self) -> None:
+        """Slots for every obligation (new ad-hoc tasks included), and each one's day by
+        the plan or the schedule, from kttn's own `obligations`."""
+        for o in obligations(self.plan, self.book, self.shift):
+            key = (o.milestone.id, o.unit_id)
+            slot = self.slots.get(key)
+            if slot is None:
+                never = o.planned is not None and self.rng.random() < NEVER_SUBMITTED
+                slot = Slot(o.milestone.id, o.unit_id, o.planned, never)
+                self.slots[key] = slot
+                self.order.append(slot)
+            slot.planned = o.planned
+
+    def add(self, record: LedgerRecord) -> str:
+        problems = self.book.add(self.plan, [record])
+        if problems:
+            sys.exit(f"generate.py: bug: kttn would refuse {record}: {problems}")
+        self.records.append(record)
+        return record.id
+
+    def next_id(self) -> str:
+        return f"r{len(self.records) + 1}"
+
+    def run(self) -> list[LedgerRecord]:
+        start = datetime.combine(self.first, time(8), UTC) - VN  # 08:00 in Vietnam
+        end = datetime.combine(LAST_DAY, time(17), UTC) - VN
+        span = int((end - start).total_seconds())
+        rng = self.rng
+        while len(self.records) < self.count:
+            # Recording time moves forward evenly from the plan's first day to LAST_DAY.
+            at = start + timedelta(seconds=span * len(self.records) // max(self.count, 1))
+            today = (at + VN).date()
+            who = rng.choice(CLERKS)
+            roll = rng.random()
+            if roll < P_AD_HOC:
+                if self.item is not None and self.ad_hoc < MAX_AD_HOC:
+                    self.ad_hoc_task(at, today, who)
+                    continue
+            elif roll < P_AD_HOC + P_SCHEDULE and self.schedule(at, today, who):
+                continue
+            slot = rng.choice(self.order)
+            if slot.submission is None:
+                due = slot.due
+                if (
+                    rng.random() < P_EXTEND
+                    and due is not None
+                    and slot.extensions < MAX_EXTENSIONS
+                    and due < LAST_DAY
+                ):
+                    self.extend(slot, at, who, due)
+                elif not slot.never:
+                    slot.submission = self.add(self.submission(slot, at, today, who))
+                continue
+            # A correction, as a clerk records it.
+            alone = rng.random() < VOID_ALONE
+            reason = rng.choice(VOID_REASONS) if alone else REPLACED
+            self.add(Void(self.next_id(), at, who, target=slot.submission, reason=reason))
             slot.submission = None
-            continue
-        ledger.add(
+            if not alone and len(self.records) < self.count:
+                slot.submission = self.add(self.submission(slot, at, today, who))
+        return self.records
+
+    def submission(self, slot: Slot, at: datetime, today: date, who: str) -> Submission:
+        """Received the day it is recorded or a few days before, often with a number."""
+        rng = self.rng
+        received = max(self.first, today - timedelta(days=rng.choice((0, 0, 1, 2, 3, 7))))
+        reference = None
+        if rng.random() < 0.8:
+            reference = f"{rng.randint(1, 400)}-BC/{rng.choice(SIGNS)}"
+        note = rng.choice(NOTES) if rng.random() < 0.15 else None
+        return Submission(
+            self.next_id(),
             at,
-            {
-                "type": "void",
-                "recorded_by": who,
-                "target": slot.submission,
-                "reason": REPLACED_REASON,
-            },
+            who,
+            milestone=slot.milestone,
+            unit=slot.unit,
+            on=received,
+            reference=reference,
+            note=note,
         )
-        slot.submission = None
-        if len(ledger.records) < count:
-            slot.submission = ledger.add(at, submission(rng, slot, today, who, first))
-    return ledger.records
+
+    def extend(self, slot: Slot, at: datetime, who: str, due: date) -> None:
+        """Later than the deadline in force, never after LAST_DAY."""
+        to = min(due + timedelta(days=self.rng.choice((7, 10, 15, 30))), LAST_DAY)
+        reason = self.rng.choice(EXTEND_REASONS)
+        self.add(Extension(self.next_id(), at, who, slot.milestone, slot.unit, to, reason))
+        slot.extended_to = to
+        slot.extensions += 1
+
+    def schedule(self, at: datetime, today: date, who: str) -> bool:
+        """Fix a day for an undated milestone of the plan (one day each, at most)."""
+        open_ones = [
+            m.id
+            for m in self.plan.milestones
+            if m.deadline.kind in OPEN_KINDS and m.id not in self.scheduled
+        ]
+        if not open_ones:
+            return False
+        milestone = self.rng.choice(open_ones)
+        day = min(today + timedelta(days=self.rng.randint(10, 40)), LAST_DAY)
+        self.add(Schedule(self.next_id(), at, who, milestone, day, SCHEDULE_REASON))
+        self.scheduled.add(milestone)
+        self.refresh()
+        return True
+
+    def ad_hoc_task(self, at: datetime, today: date, who: str) -> None:
+        """`kttn task add`: the next free `<item>-N`, one to three units or a group."""
+        assert self.item is not None
+        full = self.book.plan_with_tasks(self.plan)
+        number = 1
+        while full.has_milestone(f"{self.item.id}-{number}") or full.has_task(
+            f"{self.item.id}-{number}"
+        ):
+            number += 1
+        self.ad_hoc += 1
+        names = [u.id for u in self.plan.units] + [g.id for g in self.plan.groups]
+        owners = tuple(self.rng.sample(names, k=min(len(names), self.rng.randint(1, 3))))
+        due = min(today + timedelta(days=self.rng.randint(10, 40)), LAST_DAY)
+        self.add(
+            AdHocTask(
+                self.next_id(),
+                at,
+                who,
+                milestone=f"{self.item.id}-{number}",
+                title=f"Báo cáo nhanh theo yêu cầu số {self.ad_hoc}",
+                due=due,
+                units=owners,
+                assigned_by=f"{100 + self.ad_hoc}-CV/TU",
+            )
+        )
+        self.refresh()
 
 
-def submission(
-    rng: random.Random, slot: Slot, today: date, who: str, first: date
-) -> dict[str, Any]:
-    """A submission received a few days before it is recorded, with a document number."""
-    received = max(first, today - timedelta(days=rng.choice((0, 0, 1, 2, 3, 7))))
-    body: dict[str, Any] = {
-        "type": "submission",
-        "recorded_by": who,
-        "milestone": slot.milestone,
-        "unit": slot.unit,
-        "on": received,
-    }
-    if rng.random() < 0.8:
-        body["reference"] = f"{rng.randint(1, 400)}-BC/{rng.choice(('HU', 'TU', 'ĐU', 'ĐUK'))}"
-    if rng.random() < 0.15:
-        body["note"] = rng.choice(NOTES)
-    return body
+def generate(plan: Plan, count: int, seed: int) -> list[LedgerRecord]:
+    """`count` records for `plan`, in the order a clerk would have recorded them."""
+    return Generator(plan, count, seed).run()
 
 
-def ledger_text(plan_id: str, records: list[dict[str, Any]]) -> str:
-    import tomli_w
-
-    head: str = tomli_w.dumps({"schema_version": 1, "plan": plan_id})
-    return HEADER + head + serialise(records)
+def ledger_bytes(plan: Plan, records: list[LedgerRecord]) -> bytes:
+    """The ledger file exactly as kttn's write path lays it out."""
+    return new_file(plan.info.id) + serialise(records)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    doc = __doc__ or ""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--records", type=int, required=True, help="number of ledger records")
     parser.add_argument("--out", type=Path, required=True, help="directory to write into")
     parser.add_argument("--plan", type=Path, help="plan to copy [default: the bundled plan]")
@@ -288,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
     synthetic = args.units is not None or args.milestones is not None
     if synthetic and args.plan is not None:
         parser.error("give --plan or --units/--milestones, not both")
-    if synthetic and not (args.units and args.milestones):
+    if synthetic and not (args.units and args.milestones and args.units > 0):
         parser.error("a synthetic plan needs both --units and --milestones (both > 0)")
     if args.records < 0:
         parser.error("--records must be >= 0")
@@ -300,10 +399,15 @@ def main(argv: list[str] | None = None) -> None:
         shutil.copyfile(args.plan or BUNDLED_PLAN, plan_out)
     plan = load_plan(plan_out)
     records = generate(plan, args.records, args.seed)
-    (args.out / "ledger.toml").write_text(ledger_text(plan.info.id, records), encoding="utf-8")
+    ledger_out = args.out / "ledger.toml"
+    ledger_out.write_bytes(ledger_bytes(plan, records))
+    kinds: dict[str, int] = {}
+    for r in records:
+        kinds[type(r).__name__] = kinds.get(type(r).__name__, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     print(
-        f"{plan_out}: {len(plan.units)} units, {len(plan.milestones)} milestones; "
-        f"{args.out / 'ledger.toml'}: {len(records)} records"
+        f"{plan_out}: {len(plan.units)} units, {len(plan.milestones)} milestones\n"
+        f"{ledger_out}: {len(records)} records ({summary})"
     )
 
 
