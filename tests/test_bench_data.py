@@ -11,8 +11,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from helpers import ROOT, kttn, ok
 
+from helpers import ROOT, kttn, ok
 from kttn_cli.core.model import AdHocTask, Extension, Schedule, Submission, Void
 from kttn_cli.core.obligations import Book, obligations
 from kttn_cli.storage.loader import check_plan, read_ledger
