@@ -238,11 +238,26 @@ def _summary_sheet(
                 "gap": 60,
             }
         )
-    chart.set_title({"name": _("On time, late and overdue, by unit"), "name_font": {"size": 12}})
-    chart.set_y_axis({"reverse": True, "num_font": {"size": 10}})  # units top to bottom
-    chart.set_x_axis({"major_gridlines": {"visible": True}, "num_font": {"size": 10}})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 760, "height": 120 + 26 * len(units)})
+    font = {"name": FONT, "size": 11}
+    chart.set_title({"name": _("On time, late and overdue, by unit"), "name_font": font})
+    chart.set_y_axis({"reverse": True, "num_font": font})  # units top to bottom
+    # Counts are whole numbers: ticks at whole steps, about ten across.
+    most = max(
+        sum(rates([j for j in judged if j.obligation.unit_id == u]).counts[s] for s in CHARTED)
+        for u in units
+    )
+    chart.set_x_axis(
+        {
+            "min": 0,
+            "major_unit": max(1, -(-most // 10)),
+            "num_format": "0",
+            "num_font": font,
+            "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+        }
+    )
+    chart.set_legend({"position": "top", "font": font})
+    chart.set_chartarea({"border": {"none": True}})
+    chart.set_size({"width": 760, "height": 130 + 24 * len(units)})
     sheet.insert_chart(total_row + 2, 1, chart)
 
 
