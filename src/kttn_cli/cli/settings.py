@@ -157,15 +157,15 @@ def read_file(path: Path) -> dict[str, tuple[Any, str]]:
         if name in ("plan", "data_dir", "contacts", "smtp_password_file") and isinstance(
             value, str
         ):
-            value = _relative_to(base, value)
+            value = _relative_to(base, name, value)
         out[name] = (value, f"{path}:{line}")
     return out
 
 
-def _relative_to(base: Path, value: str) -> str:
+def _relative_to(base: Path, name: str, value: str) -> str:
     """A relative path in the settings file is relative to the file, not to wherever kttn
-    runs; a plan id (no slash, no .toml) is left as it is."""
-    if "/" not in value and not value.endswith(".toml"):
+    runs. Only `plan` may instead be a plan id (no slash, not ending in .toml)."""
+    if name == "plan" and "/" not in value and not value.endswith(".toml"):
         return value
     path = Path(value).expanduser()
     return str(path if path.is_absolute() else (base / path))
@@ -214,13 +214,16 @@ class Settings:
         return self.get(name).value
 
     def config_error(self, name: str, value: object, hint: str) -> ConfigError:
-        """A bad value, named by where it came from (exit 78)."""
+        """A bad value, named by where it came from (exit 78); `hint` is a message marked
+        with N_(), translated when shown."""
+        from kttn_cli.errors import Phrase
+
         found = self.get(name)
         return ConfigError(
             N_("invalid {name}={value!r}: {hint}"),
             name=found.where or name,
             value=value,
-            hint=hint,
+            hint=Phrase(hint),
         )
 
 
