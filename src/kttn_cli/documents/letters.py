@@ -25,8 +25,9 @@ OFFICE_KIND = "standing_office"
 
 
 def chased_units(plan: Plan, judged: Iterable[Judged]) -> dict[str, list[Judged]]:
-    """Units with overdue or due-soon items, in plan order of their first item, each
-    with those items (overdue first, then due soon; plan order within each)."""
+    """Units with overdue or due-soon items, in the plan's order of units (any it no
+    longer lists last), each with those items: overdue first, then due soon, in plan
+    order within each."""
     found: dict[str, list[Judged]] = {}
     for status in CHASED:
         for j in judged:
@@ -34,7 +35,10 @@ def chased_units(plan: Plan, judged: Iterable[Judged]) -> dict[str, list[Judged]
                 found.setdefault(j.obligation.unit_id, []).append(j)
     order = [u.id for u in plan.units]
     return dict(
-        sorted(found.items(), key=lambda item: order.index(item[0]) if item[0] in order else 0)
+        sorted(
+            found.items(),
+            key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+        )
     )
 
 

@@ -121,6 +121,7 @@ def report(
     """
     from kttn_cli.cli.lookup import find_milestone
 
+    refuse_terminal(output, "docx")
     plan = s.plan
     target = plan.milestone(find_milestone(plan, milestone))
     if not target.inputs:
@@ -223,20 +224,27 @@ def write_workbook(
     from kttn_cli.cli.output import warn_problems
     from kttn_cli.documents.workbook import workbook_xlsx
 
+    refuse_terminal(output, "xlsx")
     warn_problems(s)
     deliver(s, workbook_xlsx(s.plan, judged, s.as_of, grid), output, "xlsx")
 
 
+def refuse_terminal(output: str | None, kind: str) -> None:
+    """A document goes to --output, or to stdout when it is not a terminal: a binary
+    file is no use on a screen (exit 2, before any work)."""
+    if output is not None and output != "-":
+        return
+    stdout = sys.stdout
+    if stdout is not None and stdout.isatty():
+        raise UsageError(
+            N_("a {kind} file cannot be shown on a terminal: use --output FILE"), kind=kind
+        )
+
+
 def deliver(s: Session, data: bytes, output: str | None, kind: str) -> None:
-    """Write a document to --output; to stdout only when it is not a terminal (a binary
-    file is no use on a screen)."""
+    """Write a document to --output, else to stdout (not a terminal)."""
     if output is None or output == "-":
-        stdout = sys.stdout
-        if stdout is not None and stdout.isatty():
-            raise UsageError(
-                N_("a {kind} file cannot be shown on a terminal: use --output FILE"),
-                kind=kind,
-            )
+        refuse_terminal(output, kind)
         s.terminal.write_bytes(data)
         return
     from kttn_cli.storage.atomic import write_output
