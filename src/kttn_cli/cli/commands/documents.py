@@ -109,10 +109,12 @@ def report(
     signer_title: list[str] | None,
     place: str | None,
 ) -> None:
-    """A Word document (.docx) for a milestone that consolidates other reports: for each
-    of its inputs, a summary paragraph to paste into the report and a numbered table of
-    every unit (date received, number and symbol, status, days late, extension); then the
-    progress of the plan's tasks.
+    """The annex of a synthesis report, as a Word document (.docx).
+
+    MILESTONE consolidates other reports: for each of its inputs, the annex has a
+    summary paragraph to paste into the report and a numbered table of every unit (date
+    received, number and symbol, status, days late, extension); then the progress of
+    the plan's tasks.
 
     It follows the Party's document format (guide 36-HD/VPTW of 2018). What kttn does
     not know (this report's number, the issuing office, the signer) comes from the
@@ -173,9 +175,10 @@ def letters(
     signer_title: list[str] | None,
     place: str | None,
 ) -> None:
-    """Reminder letters in Word (.docx): one per unit with overdue or due-soon items,
-    each addressed to the unit, listing the items with the plan's reference, the words
-    of their deadline, where they stand and where they go.
+    """Reminder letters in Word (.docx), one per unit with overdue or due-soon items.
+
+    Each letter is addressed to the unit and lists the items with the plan's reference,
+    the words of their deadline, where they stand and where they go.
 
     The standing office itself gets no letter unless named with --unit. The letters
     follow the format of `kttn report`, with the same options and settings; each file is
