@@ -422,3 +422,23 @@ def test_concurrent_registrations_keep_every_plan(here: Path, data: Path) -> Non
     assert sorted(e.id for e in Registry(data).entries()) == sorted(f"p{n}" for n in range(18))
     listed = run_kttn("plans", "--format", "json", cwd=here)
     assert listed.returncode == 0, listed.stderr
+
+
+def test_overdue_all_plans_states_each_plans_ledger_problems_once(here: Path) -> None:
+    plan = here / "p.toml"
+    plan.write_bytes(SMALL_PLAN.read_bytes())
+    ok(kttn("plans", "add", "p.toml"))
+    ok(kttn("submit", "bc-6-thang", "van-giang", "--on", "2024-06-20", "--plan", "small"))
+    text = plan.read_text(encoding="utf-8").replace('"van-giang"', '"van-giang-moi"')
+    plan.write_text(text, encoding="utf-8")
+    problem = "bản ghi r1 ghi đơn vị 'van-giang' mà kế hoạch không còn"
+    for args, stream in [
+        (("-f", "plain", "--as-of", "2024-07-10"), "err"),
+        (("-f", "json", "--as-of", "2024-07-10"), "err"),
+        (("--as-of", "2024-07-10"), "out"),
+        (("-f", "plain", "--quiet", "--as-of", "2024-02-06"), "err"),
+    ]:
+        result = ok(kttn("overdue", "--all-plans", *args))
+        said = {"out": " ".join(result.out.split()), "err": " ".join(result.err.split())}
+        assert said[stream].count(problem) == 1, result
+        assert problem not in said["err" if stream == "out" else "out"], result

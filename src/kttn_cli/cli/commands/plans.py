@@ -128,7 +128,7 @@ def init(s: Session, *, path: str, source: str | None, year: str | None, same_id
     from kttn_cli.core.dates import show_date
     from kttn_cli.storage.files import read_data_file
     from kttn_cli.storage.loader import check_plan, load_plan
-    from kttn_cli.storage.paths import BUNDLED_SCHEMA, default_ledger
+    from kttn_cli.storage.paths import BUNDLED_PLAN, BUNDLED_SCHEMA, default_ledger
     from kttn_cli.storage.plan_copy import copy_plan, distinct_id, id_from_name, schema_line
     from kttn_cli.storage.registry import Registry, bundled_plan_id
     from kttn_cli.storage.toml_files import parse
@@ -219,6 +219,13 @@ def init(s: Session, *, path: str, source: str | None, year: str | None, same_id
     lines.append(
         _("Registered: use it with --plan {id} (`kttn plans` lists the plans).").format(id=new_id)
     )
+    if same_id and origin == BUNDLED_PLAN:
+        lines.append(
+            _(
+                "Without --plan kttn still reads {source}: to use the copy by default, set "
+                'KTTN_PLAN={id}, or plan = "{id}" in the settings file ({settings}).'
+            ).format(source=name, id=new_id, settings=s.settings.file_path)
+        )
     if years:
         lines.append(
             n_(
@@ -460,7 +467,7 @@ def overdue_all(
     exit code is its error's.
     """
     from kttn_cli.cli.app import error_text
-    from kttn_cli.cli.output import warn_problems
+    from kttn_cli.cli.output import header_problems, warn_problems
 
     if output_format == "csv":
         raise UsageError(N_("--all-plans gives table, plain or json output, not csv"))
@@ -481,6 +488,8 @@ def overdue_all(
         judged.sort(key=lambda j: -(j.days_overdue or 0))  # stable: plan order within a day
         any_overdue = any_overdue or bool(judged)
         found.append((path, sub, judged))
+    if quiet and not any_overdue:
+        output_format = "none"  # cron's mail stays empty
     if output_format == "json":
         from kttn_cli.core.rows import document, to_row
 
@@ -491,7 +500,7 @@ def overdue_all(
             docs.append(document(sub.plan, s.as_of, rows))
         doc = {"as_of": s.as_of.isoformat(), "plans": docs, "errors": errors}
         s.terminal.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-    elif not (quiet and not any_overdue):
+    elif output_format != "none":
         blocks = []
         for path, sub, judged in found:
             if quiet and not judged:
@@ -506,13 +515,17 @@ def overdue_all(
             else:
                 from kttn_cli.render.status_views import render_rows
 
-                page = render_rows(sub.plan, judged, s.as_of, _("Overdue"), True, sub.problems)
+                problems = header_problems(sub)
+                page = render_rows(sub.plan, judged, s.as_of, _("Overdue"), True, problems)
                 blocks.append(f"== {title} ==\n{page}")
         text = "\n".join(blocks)
         if output_format == "plain":
             s.terminal.write(text)
         else:
             s.page(text, no_pager)
+    for _path, sub, _judged in found:
+        if not sub.problems_stated:  # a plan left out by --quiet still says it has problems
+            warn_problems(sub)
     if code:
         return code
     return EX_FOUND if exit_code and any_overdue else 0
