@@ -94,7 +94,8 @@ class KttnGroup(typer.core.TyperGroup):
             with command.make_context(self.bare, list(args), parent=ctx.parent) as sub:
                 command.invoke(sub)
         if not args or (args[0].startswith("-") and any(a in pages.HELP_FLAGS for a in args)):
-            raise HelpShown(self.get_help(ctx))  # `kttn`, `kttn task`, `kttn plans -f json -h`
+            # Click strips the page's last newline; the terminal writes what it is given.
+            raise HelpShown(self.get_help(ctx) + "\n")  # `kttn`, `kttn task`, `kttn plans -h`
         result: list[str] = super().parse_args(ctx, args)
         return result
 
