@@ -332,6 +332,10 @@ def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obli
     full = book.plan_with_tasks(plan)
     roster = Roster.of(full)
     to_confirm = unconfirmed_milestones(plan)
+    submitted: dict[str, list[str]] = {}  # milestone → units with a submission in force
+    for (milestone_id, unit_id), found in book.submissions.items():
+        if found:
+            submitted.setdefault(milestone_id, []).append(unit_id)
     result: list[Obligation] = []
     for task in full.tasks:
         for milestone in task.milestones:
@@ -367,19 +371,10 @@ def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obli
                     if heir not in taken and heir not in assigned:
                         result.append(_with_records(base, book, heir, inherited=unit_id))
                         taken.add(heir)
-            for unit_id in _submitted_elsewhere(book, milestone.id, taken):
+            # Submissions no obligation above holds: a replaced unit's own past.
+            for unit_id in sorted(set(submitted.get(milestone.id, ())) - taken):
                 result.append(_with_records(base, book, unit_id, history=True))
     return result
-
-
-def _submitted_elsewhere(book: Book, milestone_id: str, taken: set[str]) -> list[str]:
-    """Units with a submission in force for this milestone that no obligation above
-    holds: a replaced unit's own past."""
-    return sorted(
-        u
-        for (m, u), found in book.submissions.items()
-        if m == milestone_id and found and u not in taken
-    )
 
 
 def _with_records(
