@@ -28,13 +28,15 @@ SECTION = "Sửa kế hoạch khi đã có dữ liệu"
 
 
 def readme_section(title: str) -> str:
-    """The section of README.md with this title, or (until it is merged there) of
-    docs/readme-plan-changes.md."""
+    """The section of README.md with this title (up to the next heading of its level or
+    above), or, until it is merged there, of docs/readme-plan-changes.md."""
     for path in (ROOT / "README.md", ROOT / "docs" / "readme-plan-changes.md"):
         text = path.read_text(encoding="utf-8")
-        found = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+        found = re.search(rf"^(#+) {re.escape(title)}\n", text, re.M)
         if found:
-            return found.group(1)
+            level = len(found[1])
+            end = re.compile(rf"^#{{1,{level}}} ", re.M).search(text, found.end())
+            return text[found.end() : end.start() if end else len(text)]
     raise AssertionError(f"no section {title!r} in README.md or docs/readme-plan-changes.md")
 
 
