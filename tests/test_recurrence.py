@@ -203,6 +203,7 @@ def expected_day(repeat: Repeat, period: Period) -> date:
     return date(period.year, month, last if repeat.day == -1 else min(repeat.day, last))
 
 
+@settings(deadline=None)  # a loaded machine (pytest -n 8) is no reason to fail a property
 @given(repeats())
 def test_occurrences_are_ordered_unique_inside_the_span_and_on_the_plans_day(
     repeat: Repeat,
