@@ -459,12 +459,15 @@ def test_a_relative_data_directory_is_made_absolute_once(tmp_path: Path, monkeyp
 
 
 def test_interrupting_a_reader_is_exit_130_without_a_traceback(ledger: Path) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
     proc = subprocess.Popen(argv("status"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode in (0, 130, -signal.SIGINT), err  # -SIGINT: a shell shows 130
-    assert "Traceback" not in err
+    # Before kttn's entry point runs, the interpreter is still importing it: that is
+    # Python's to report (see the writer test above).
+    assert "Traceback" not in err or "importlib._bootstrap" in err, err
 
 
 def test_in_process_and_real_process_agree(ledger: Path) -> None:

@@ -130,10 +130,8 @@ def problem_text(problem: Problem) -> str:
     if template is None:
         template = GENERIC_SCHEMA if problem.code.startswith("schema.") else problem.code
     params = {k: v for k, v in problem.args.items() if k != "detail"}
-    try:
-        text = _(template).format(**params)
-    except (KeyError, IndexError):
-        text = _(template)
+    # Only a message with values is a format string: "table not closed with '}'" is not.
+    text = _(template).format(**params) if params else _(template)
     if problem.code == "syntax_other" and "detail" in problem.args:
         text += f" ({problem.args['detail']})"
     if problem.related_line:

@@ -387,7 +387,10 @@ def plans(s: Session, *, output_format: str) -> int:
     ),
     LANG,
     group="plans",
-    examples=(("kttn plans add ke-hoach-2025.toml", N_("Track this plan too.")),),
+    examples=(
+        ("kttn plans add ke-hoach-2025.toml", N_("Track this plan too.")),
+        ("kttn plans add ke-hoach-moi.toml", N_("Registering a plan again changes nothing.")),
+    ),
 )
 def plans_add(s: Session, *, path: str) -> None:
     """Register an existing plan file under its id.
@@ -431,7 +434,10 @@ def plans_add(s: Session, *, path: str) -> None:
     ),
     LANG,
     group="plans",
-    examples=(("kttn plans remove ke-hoach-2025", N_("Stop tracking this plan.")),),
+    examples=(
+        ("kttn plans remove ke-hoach-2025", N_("Stop tracking this plan.")),
+        ("kttn plans remove ke-hoach-moi", N_("The file and its ledger stay where they are.")),
+    ),
 )
 def plans_remove(s: Session, *, name: str) -> None:
     """Forget a registered plan; its file and its ledger stay.
