@@ -114,19 +114,16 @@ def config_path(env: Mapping[str, str]) -> Path:
 def read_file(path: Path) -> dict[str, tuple[Any, str]]:
     """The settings file's values by setting name, each with `FILE:LINE`; exit 78 with
     `FILE:LINE:COL` for a file that is not valid (a typo must not be ignored)."""
+    if not path.exists():
+        return {}
+    from kttn_cli.errors import KttnError
     from kttn_cli.storage.files import read_data_file
     from kttn_cli.storage.toml_files import parse, schema_problems
 
-    if not path.exists():
-        return {}
     try:
         raw = read_data_file(path, "settings")
-    except Exception as exc:  # a directory, a device: the same words, exit 78
-        from kttn_cli.errors import KttnError
-
-        if isinstance(exc, KttnError):
-            raise ConfigError(N_("{detail}"), detail=exc.phrase) from None
-        raise
+    except KttnError as exc:  # a directory, a device: the same words, exit 78
+        raise ConfigError(N_("{detail}"), detail=exc.phrase) from None
     parsed = parse(path, raw, "settings")
     problems = parsed.problems
     model = None
