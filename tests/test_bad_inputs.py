@@ -36,8 +36,24 @@ def test_an_extension_must_be_after_the_deadline_in_force() -> None:
 
 def test_an_extension_counts_days_off_when_the_plan_moves_deadlines(tmp_path: Path) -> None:
     plan = tmp_path / "plan.toml"
-    plan.write_text(BUNDLED_PLAN.read_text().replace("shift_to_working_day = false", "shift_to_working_day = true"))
-    refused = kttn("extend", M, "van-lam", "--to", "2024-06-30", "--reason", "x", "--plan", str(plan), "--lang", "en")
+    plan.write_text(
+        BUNDLED_PLAN.read_text().replace(
+            "shift_to_working_day = false", "shift_to_working_day = true"
+        )
+    )
+    refused = kttn(
+        "extend",
+        M,
+        "van-lam",
+        "--to",
+        "2024-06-30",
+        "--reason",
+        "x",
+        "--plan",
+        str(plan),
+        "--lang",
+        "en",
+    )
     assert refused.code == 65 and "01/07/2024" in refused.err, refused  # 29/06 is a Saturday
 
 
@@ -54,28 +70,68 @@ def test_extending_a_deliverable_already_received_needs_force() -> None:
 
 
 def test_the_board_shows_multi_unit_ad_hoc_tasks() -> None:
-    ok(kttn("task", "add", "--title", "Báo cáo nhanh", "--by", "25-CV/TU", "--unit", "van lam", "--unit", "yen my", "--due", "2024-07-20"))
+    ok(
+        kttn(
+            "task",
+            "add",
+            "--title",
+            "Báo cáo nhanh",
+            "--by",
+            "25-CV/TU",
+            "--unit",
+            "van lam",
+            "--unit",
+            "yen my",
+            "--due",
+            "2024-07-20",
+        )
+    )
     for extra in ((), ("--all",)):
         board = ok(kttn("board", "--as-of", "2024-07-21", "--lang", "en", *extra)).out
         assert "II.7-1" in board and "Văn Lâm" in board and "Yên Mỹ" in board, board
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     steps=st.lists(
-        st.tuples(st.sampled_from(["submit", "task"]), st.sampled_from(["van-lam", "van-giang", "yen-my"]), st.integers(1, 20)),
+        st.tuples(
+            st.sampled_from(["submit", "task"]),
+            st.sampled_from(["van-lam", "van-giang", "yen-my"]),
+            st.integers(1, 20),
+        ),
         max_size=6,
     ),
-    as_of=st.dates(min_value=__import__("datetime").date(2024, 6, 1), max_value=__import__("datetime").date(2025, 2, 1)),
+    as_of=st.dates(
+        min_value=__import__("datetime").date(2024, 6, 1),
+        max_value=__import__("datetime").date(2025, 2, 1),
+    ),
 )
-def test_board_cells_match_the_rows(steps: list[tuple[str, str, int]], as_of: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_board_cells_match_the_rows(
+    steps: list[tuple[str, str, int]], as_of: object, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     ledger = tmp_path_factory.mktemp("board") / "ledger.toml"
     common = ("--ledger", str(ledger))
     for kind, unit, day in steps:
         if kind == "submit":
             kttn("submit", M, unit, "--on", f"2024-06-{day:02d}", *common)
         else:
-            kttn("task", "add", "--title", f"T{day}", "--by", "1-CV/TU", "-u", unit, "-u", "van-giang", "--due", f"2024-07-{day:02d}", *common)
+            kttn(
+                "task",
+                "add",
+                "--title",
+                f"T{day}",
+                "--by",
+                "1-CV/TU",
+                "-u",
+                unit,
+                "-u",
+                "van-giang",
+                "--due",
+                f"2024-07-{day:02d}",
+                *common,
+            )
     if not ledger.exists():
         return
     when = ("--as-of", str(as_of))
@@ -83,8 +139,14 @@ def test_board_cells_match_the_rows(steps: list[tuple[str, str, int]], as_of: ob
     owners: dict[str, set[str]] = {}
     for row in rows:
         owners.setdefault(row["milestone_id"], set()).add(row["unit_id"])
-    board = json.loads(ok(kttn("board", "--all", "--format", "json", *common, *when)).out)["obligations"]
-    expected = {(r["milestone_id"], r["unit_id"], r["status"]) for r in rows if len(owners[r["milestone_id"]]) > 1}
+    board = json.loads(ok(kttn("board", "--all", "--format", "json", *common, *when)).out)[
+        "obligations"
+    ]
+    expected = {
+        (r["milestone_id"], r["unit_id"], r["status"])
+        for r in rows
+        if len(owners[r["milestone_id"]]) > 1
+    }
     assert {(r["milestone_id"], r["unit_id"], r["status"]) for r in board} == expected
 
 
@@ -97,7 +159,9 @@ def test_a_receipt_before_the_plan_starts_is_refused() -> None:
 
 
 def test_a_receipt_after_today_is_refused_whatever_as_of_says() -> None:
-    result = kttn("submit", M, "van-lam", "--on", "2999-06-28", "--as-of", "2999-07-01", "--lang", "en")
+    result = kttn(
+        "submit", M, "van-lam", "--on", "2999-06-28", "--as-of", "2999-07-01", "--lang", "en"
+    )
     assert result.code == 65 and "after today" in result.err, result
 
 
@@ -122,7 +186,10 @@ def test_ad_hoc_ids_skip_the_plans_ids_and_a_later_plan_edit_is_reported(tmp_pat
 def test_a_record_that_points_nowhere_is_stated_by_every_command(tmp_path: Path) -> None:
     ok(kttn("submit", M, "van-lam", "--on", "2024-06-28"))
     plan = tmp_path / "plan.toml"
-    plan.write_text(BUNDLED_PLAN.read_text(encoding="utf-8").replace(f'"{M}"', '"III.2-bc-sau-thang"'), encoding="utf-8")
+    plan.write_text(
+        BUNDLED_PLAN.read_text(encoding="utf-8").replace(f'"{M}"', '"III.2-bc-sau-thang"'),
+        encoding="utf-8",
+    )
     ledger = tmp_path / "data" / "kh-01-bcd-2024.ledger.toml"
     common = ("--plan", str(plan), "--lang", "en")
     status = ok(kttn("status", "--as-of", "2024-07-01", *common))
@@ -143,7 +210,9 @@ def test_a_withdrawn_record_that_points_nowhere_is_not_a_problem(tmp_path: Path)
     ok(kttn("submit", M, "van-lam", "--on", "2024-06-28"))
     ok(kttn("void", "r1", "--reason", "nhầm"))
     plan = tmp_path / "plan.toml"
-    plan.write_text(BUNDLED_PLAN.read_text(encoding="utf-8").replace(f'"{M}"', '"III.2-x"'), encoding="utf-8")
+    plan.write_text(
+        BUNDLED_PLAN.read_text(encoding="utf-8").replace(f'"{M}"', '"III.2-x"'), encoding="utf-8"
+    )
     assert ok(kttn("check", "--plan", str(plan))).code == 0
 
 
@@ -184,10 +253,13 @@ def test_a_file_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path, ta
         given = str(tmp_path)
     else:
         given = target
+    en_as_of = ("--lang", "en", "--as-of", "2024-07-01")
     for option in ("--plan", "--ledger"):
         result = subprocess.run(
-            [sys.executable, "-m", "kttn_cli", "status", option, given, "--lang", "en", "--as-of", "2024-07-01"],
-            capture_output=True, text=True, timeout=30,
+            [sys.executable, "-m", "kttn_cli", "status", option, given, *en_as_of],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )  # fmt: skip
         assert result.returncode in (65, 66), result.stderr
         assert "Traceback" not in result.stderr
@@ -236,8 +308,14 @@ def test_fuzzed_plans_and_ledgers_never_exit_70(tmp_path: Path) -> None:
             ledger.write_text(ledger_text, encoding="utf-8")
         else:
             plan.write_text(plan_text, encoding="utf-8")
-            ledger.write_text(_mutations(ledger_text, rng), encoding="utf-8", errors="surrogateescape")
-        for command in (("check",), ("status", "--as-of", "2024-07-01"), ("overdue", "--format", "json", "--as-of", "2024-07-01")):
+            ledger.write_text(
+                _mutations(ledger_text, rng), encoding="utf-8", errors="surrogateescape"
+            )
+        for command in (
+            ("check",),
+            ("status", "--as-of", "2024-07-01"),
+            ("overdue", "--format", "json", "--as-of", "2024-07-01"),
+        ):
             result = kttn(*command, "--plan", str(plan), "--ledger", str(ledger))
             assert result.code in (0, 65, 66), f"seed {seed}, case {n}: {result}"
             assert "Traceback" not in result.err
@@ -249,7 +327,19 @@ HOSTILE = "\x1b[2J\x1b]0;pwned\x07 ‮gnp.exe 12-BC/HU"
 
 
 def test_escape_sequences_and_bidi_overrides_are_shown_not_obeyed() -> None:
-    ok(kttn("submit", M, "van-lam", "--on", "2024-06-28", "--ref", HOSTILE, "--note", "a\x1b[31mred\u202e"))
+    ok(
+        kttn(
+            "submit",
+            M,
+            "van-lam",
+            "--on",
+            "2024-06-28",
+            "--ref",
+            HOSTILE,
+            "--note",
+            "a\x1b[31mred\u202e",
+        )
+    )
     for command in (
         ("show", M, "--as-of", "2024-07-01"),
         ("show", "van-lam", "--as-of", "2024-07-01"),
@@ -284,13 +374,19 @@ def test_every_command_accepts_as_of() -> None:
 
     # Commands about files and settings rather than the plan's state take no date.
     outside = ("schema", "init", "paths", "config", "restore", "plans")
-    missing = [c.path for c in all_commands() if not c.option("--as-of") and c.path.split()[0] not in outside]
+    missing = [
+        c.path
+        for c in all_commands()
+        if not c.option("--as-of") and c.path.split()[0] not in outside
+    ]
     assert not missing, missing
 
 
 def test_english_says_several_milestones() -> None:
     result = kttn("show", "bao cao 6 thang", "--lang", "en")
-    assert result.code == 2 and "matches several milestones" in result.err or "matches several" in result.err, result
+    assert (
+        result.code == 2 and "matches several milestones" in result.err
+    ) or "matches several" in result.err, result
     result = kttn("submit", "bao cao 6 thang", "van-lam", "--lang", "en")
     assert result.code == 2 and "matches several milestones" in result.err, result
 

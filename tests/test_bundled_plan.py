@@ -142,7 +142,9 @@ def test_kind_matches_wording(plan: dict[str, Any]) -> None:
 def test_every_deadline_of_the_document_is_encoded(
     plan: dict[str, Any], sections_two_and_three: str
 ) -> None:
-    written = {date(int(y), int(m), int(d)) for d, m, y in DATE_IN_TEXT.findall(sections_two_and_three)}
+    written = {
+        date(int(y), int(m), int(d)) for d, m, y in DATE_IN_TEXT.findall(sections_two_and_three)
+    }
     encoded = {m["due"]["date"] for _t, m in _milestones(plan) if m["due"]["kind"] == "date"}
     assert encoded == written
     quarters = set(re.findall(r"Quý (I|II|III|IV)/(\d{4})", sections_two_and_three))
@@ -166,7 +168,15 @@ def test_recipients_stand_in_the_text_or_are_marked_inferred(plan: dict[str, Any
     for item in ("II.2-giao-chi-tieu", "II.3-huong-dan-khao-sat"):
         assert by_id[item]["recipients"] == ["tt-tu", "btv-tu"]
     # Meetings and duties done for the committee go to no one.
-    for item in ("II.1-hop-bcd", "II.4-giao-ban-q1", "II.4-giao-ban-q3", "II.4-so-ket", "II.4-tong-ket", "II.5-ke-hoach-kiem-tra", "III.3-chu-tri"):
+    for item in (
+        "II.1-hop-bcd",
+        "II.4-giao-ban-q1",
+        "II.4-giao-ban-q3",
+        "II.4-so-ket",
+        "II.4-tong-ket",
+        "II.5-ke-hoach-kiem-tra",
+        "III.3-chu-tri",
+    ):
         assert by_id[item].get("recipients", []) == [], item
 
 

@@ -171,7 +171,7 @@ def extend(milestone: str, *units: str, to: str) -> None:
     run("extend", milestone, *units, "--to", to, "--reason", "CV 12-CV/BCĐ")
 
 
-# --- the "Done when" of issue 14 --------------------------------------------------------------
+# --- what a calendar must do --------------------------------------------------------------
 
 
 @pytest.mark.process

@@ -47,7 +47,9 @@ def _example_argv(line: str, tmp_path: Path) -> list[str] | None:
     return out
 
 
-def test_the_examples_of_every_help_page_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_examples_of_every_help_page_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Run in the order of `kttn --help`, on one ledger: every example must succeed
     (an example that needs a record finds it recorded by an earlier one)."""
     monkeypatch.setenv("KTTN_TODAY", "2024-07-05")
@@ -56,8 +58,28 @@ def test_the_examples_of_every_help_page_run(tmp_path: Path, monkeypatch: pytest
     # What examples name that a clerk would have: a contacts file, a ledger kept
     # elsewhere (with its backup), a plan file for next year.
     Path("danh-ba.toml").write_text('van-lam = "vanphong@vanlam.example.gov.vn"\n')
-    ok(kttn("submit", "III.2-bc-6-thang", "van-lam", "--on", "2024-06-28", "--ledger", "so-theo-doi.toml"))
-    ok(kttn("submit", "III.2-bc-6-thang", "yen-my", "--on", "2024-06-28", "--ledger", "so-theo-doi.toml"))
+    ok(
+        kttn(
+            "submit",
+            "III.2-bc-6-thang",
+            "van-lam",
+            "--on",
+            "2024-06-28",
+            "--ledger",
+            "so-theo-doi.toml",
+        )
+    )
+    ok(
+        kttn(
+            "submit",
+            "III.2-bc-6-thang",
+            "yen-my",
+            "--on",
+            "2024-06-28",
+            "--ledger",
+            "so-theo-doi.toml",
+        )
+    )
     smtp = _smtp_server()
     env = {
         **os.environ,
@@ -104,11 +126,16 @@ def test_a_remembered_command_line_gives_the_same_output_without_typer(tmp_path:
         "import sys, os; from kttn_cli.cli.entry import run_argv; "
         f"code = run_argv({argv!r}, os.environ); "
         "sys.stdout.flush(); "
-        "print(sorted(m for m in ('typer', 'pydantic', 'rich') if m in sys.modules), file=sys.stderr); "
+        "heavy = ('typer', 'pydantic', 'rich'); "
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr); "
         "sys.exit(code)"
     )
-    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
-    second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    first = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     assert first.stdout == second.stdout and "bc-6-thang" in first.stdout
     assert "'typer'" in first.stderr.splitlines()[-1]  # the first run was parsed by Typer
@@ -120,9 +147,12 @@ def test_the_version_and_a_completion_import_nothing_heavy() -> None:
         probe = (
             "import sys, os; from kttn_cli.cli.entry import run_argv; "
             f"run_argv({argv!r}, os.environ); "
-            "print(sorted(m for m in ('typer', 'pydantic', 'rich') if m in sys.modules), file=sys.stderr)"
+            "heavy = ('typer', 'pydantic', 'rich'); "
+            "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
         )
-        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+        )
         assert done.stderr.splitlines()[-1] == "[]", (argv, done.stderr)
 
 
@@ -139,7 +169,10 @@ def test_a_memo_entry_is_never_used_by_another_kttn(tmp_path: Path) -> None:
 
 def test_machine_output_is_identical_for_identical_inputs() -> None:
     ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", "--plan", str(SMALL_PLAN)))
-    runs = {kttn("export", "--format", "json", "--plan", str(SMALL_PLAN), "--as-of", "2024-07-01").out for _ in range(3)}
+    runs = {
+        kttn("export", "--format", "json", "--plan", str(SMALL_PLAN), "--as-of", "2024-07-01").out
+        for _ in range(3)
+    }
     assert len(runs) == 1
     doc = json.loads(runs.pop())
     assert doc["plan"]["before_rule"] == "exclusive"

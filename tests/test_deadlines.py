@@ -41,7 +41,9 @@ def is_working_day(day: date, rules: DeadlineRules) -> bool:
     rule=st.sampled_from(list(BeforeRule)),
     shift=st.booleans(),
 )
-def test_every_qualifier_rule_and_shift(stated: date, qualifier: str, rule: BeforeRule, shift: bool) -> None:
+def test_every_qualifier_rule_and_shift(
+    stated: date, qualifier: str, rule: BeforeRule, shift: bool
+) -> None:
     rules = DeadlineRules(before=rule, shift_to_working_day=shift)
     deadline = Deadline("date", "", stated, qualifier)
     by_words = last_day(deadline, rules)
@@ -60,8 +62,12 @@ def test_every_qualifier_rule_and_shift(stated: date, qualifier: str, rule: Befo
         assert not any(is_working_day(d, rules) for d in skipped)
 
 
-@given(quarter=st.integers(1, 4), year=st.integers(2020, 2030), rule=st.sampled_from(list(BeforeRule)))
-def test_a_quarter_is_a_period_never_moved_out_of_itself(quarter: int, year: int, rule: BeforeRule) -> None:
+@given(
+    quarter=st.integers(1, 4), year=st.integers(2020, 2030), rule=st.sampled_from(list(BeforeRule))
+)
+def test_a_quarter_is_a_period_never_moved_out_of_itself(
+    quarter: int, year: int, rule: BeforeRule
+) -> None:
     rules = RULES[rule]
     deadline = Deadline("quarter", "", None, "trong", quarter, year)
     last = last_day_in_force(deadline, rules, working_day_shift(rules, VN))
@@ -88,7 +94,9 @@ def test_a_quarter_is_a_period_never_moved_out_of_itself(quarter: int, year: int
         (date(2024, 9, 3), "vào ngày", "exclusive", date(2024, 9, 4), "National Day 02–03/09"),
     ],
 )
-def test_vietnam_calendar_examples(stated: date, qualifier: str, rule: str, expected: date, why: str) -> None:
+def test_vietnam_calendar_examples(
+    stated: date, qualifier: str, rule: str, expected: date, why: str
+) -> None:
     rules = RULES[BeforeRule(rule)]
     deadline = Deadline("date", "", stated, qualifier)
     assert last_day_in_force(deadline, rules, working_day_shift(rules, VN)) == expected, why
@@ -110,7 +118,9 @@ def test_make_up_working_saturday_and_plan_days_off() -> None:
 def variant(tmp_path: Path, *, before: str = "exclusive", shift: bool = False) -> str:
     text = BUNDLED_PLAN.read_text(encoding="utf-8")
     text = text.replace('before = "exclusive"', f'before = "{before}"')
-    text = text.replace("shift_to_working_day = false", f"shift_to_working_day = {str(shift).lower()}")
+    text = text.replace(
+        "shift_to_working_day = false", f"shift_to_working_day = {str(shift).lower()}"
+    )
     path = tmp_path / f"plan-{before}-{shift}.toml"
     path.write_text(text, encoding="utf-8")
     return str(path)
@@ -150,15 +160,26 @@ def test_done_when_every_view_agrees_on_the_last_day(
     assert "DTSTART;VALUE=DATE:" + iso.replace("-", "") in ics
     # Overdue from the day after the last day, not before.
     day_before = (date.fromisoformat(overdue_on) - timedelta(days=1)).isoformat()
-    quiet = ok(kttn("overdue", "--task", "III.2", "--plan", plan, "--as-of", day_before, "--format", "plain"))
+    quiet = ok(
+        kttn(
+            "overdue", "--task", "III.2", "--plan", plan, "--as-of", day_before, "--format", "plain"
+        )
+    )
     assert "III.2-bc-6-thang" not in quiet.out, quiet.out
-    late = ok(kttn("overdue", "--task", "III.2", "--plan", plan, "--as-of", overdue_on, "--format", "plain"))
+    late = ok(
+        kttn(
+            "overdue", "--task", "III.2", "--plan", plan, "--as-of", overdue_on, "--format", "plain"
+        )
+    )
     assert "xong trước 30/06/2024" in late.out and "III.2-bc-6-thang" in late.out, late.out
 
 
 def test_status_and_check_state_the_rules_in_force(tmp_path: Path) -> None:
     plain = ok(kttn("status", "--as-of", "2024-07-01")).out
-    assert "Cách tính hạn: “trước ngày X” tính đến hết ngày X−1; ngày nghỉ không làm thay đổi hạn." in plain.replace("\n", " ")
+    assert (
+        "Cách tính hạn: “trước ngày X” tính đến hết ngày X−1; ngày nghỉ không làm thay đổi hạn."
+        in plain.replace("\n", " ")
+    )
     shifted = ok(kttn("check", "--plan", variant(tmp_path, before="inclusive", shift=True))).out
     assert "tính cả ngày X" in shifted and "Điều 148" in shifted, shifted
 

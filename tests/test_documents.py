@@ -1,4 +1,4 @@
-"""The office's own documents (issue 10): the synthesis annex and reminder letters in Word,
+"""The office's own documents: the synthesis annex and reminder letters in Word,
 the board workbook in Excel.
 
 Every document is read back by real programs: LibreOffice (headless) converts each one to

@@ -158,10 +158,17 @@ def test_sixteen_mixed_writers_lose_nothing(ledger: Path) -> None:
     commands = []
     for i, unit in enumerate(UNITS):
         commands.append(argv("submit", M, unit, "--on", "2024-06-28"))
-        commands.append(argv("extend", "III.2-bc-nam", unit, "--to", "2025-01-15", "--reason", f"r{i}"))
-    commands += [argv("task", "add", "--title", f"T{i}", "--by", "1-CV/TU", "-u", "btctu") for i in range(4)]
+        commands.append(
+            argv("extend", "III.2-bc-nam", unit, "--to", "2025-01-15", "--reason", f"r{i}")
+        )
+    commands += [
+        argv("task", "add", "--title", f"T{i}", "--by", "1-CV/TU", "-u", "btctu") for i in range(4)
+    ]
     with FileLock(f"{ledger}.lock"):  # all of them wait on the lock together
-        procs = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in commands]
+        procs = [
+            subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for c in commands
+        ]
         time.sleep(1.0)
     for proc in procs:
         _, err = proc.communicate(timeout=600)
@@ -277,7 +284,9 @@ def test_a_failed_write_leaves_every_file_as_it_was(ledger: Path) -> None:
     def small_disk() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    result = run("submit", M, "yen-my", "--on", "2024-07-01", "--note", "x" * 2000, preexec_fn=small_disk)
+    result = run(
+        "submit", M, "yen-my", "--on", "2024-07-01", "--note", "x" * 2000, preexec_fn=small_disk
+    )
     assert result.returncode == 73, result.stderr
     assert "nothing was changed" in result.stderr
     assert files(ledger.parent) == before
@@ -292,7 +301,11 @@ def test_a_missing_ledger_with_a_backup_is_an_error_that_names_restore(ledger: P
     backup = Path(f"{ledger}.bak")
     kept = backup.read_bytes()
     ledger.unlink()
-    for command in (["status"], ["overdue", "--format", "plain"], ["submit", M, "yen-my", "--on", "2024-07-01"]):
+    for command in (
+        ["status"],
+        ["overdue", "--format", "plain"],
+        ["submit", M, "yen-my", "--on", "2024-07-01"],
+    ):
         result = run(*command)
         assert result.returncode == 66, (command, result.stderr)
         assert str(backup) in result.stderr and "kttn restore" in result.stderr, result.stderr
@@ -307,14 +320,19 @@ def test_a_missing_ledger_with_a_backup_is_an_error_that_names_restore(ledger: P
     assert [r["id"] for r in records(ledger)][-1] == "r4"
 
 
-def test_a_dangling_link_is_an_error_not_an_empty_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dangling_link_is_an_error_not_an_empty_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A synced folder that is not mounted: the default ledger is a link to nowhere."""
     data = tmp_path / "data"
     data.mkdir()
     (data / f"{PLAN_ID}.ledger.toml").symlink_to(tmp_path / "unmounted" / "ledger.toml")
     monkeypatch.delenv("KTTN_LEDGER", raising=False)
     monkeypatch.setenv("KTTN_DATA_DIR", str(data))
-    for command in (["status", "--as-of", "2024-07-10"], ["submit", M, "van-lam", "--on", "2024-06-28"]):
+    for command in (
+        ["status", "--as-of", "2024-07-10"],
+        ["submit", M, "van-lam", "--on", "2024-06-28"],
+    ):
         result = run(*command)
         assert result.returncode == 66, result.stderr
         assert "not mounted" in result.stderr or "không tồn tại" in result.stderr
@@ -379,7 +397,9 @@ def test_a_read_only_ledger_is_respected_even_by_its_owner(ledger: Path) -> None
 
 
 @pytest.mark.parametrize("unbuffered", ["", "1"])
-def test_a_committed_write_exits_0_with_stdout_closed_full_or_gone(ledger: Path, unbuffered: str) -> None:
+def test_a_committed_write_exits_0_with_stdout_closed_full_or_gone(
+    ledger: Path, unbuffered: str
+) -> None:
     env = {"PYTHONUNBUFFERED": unbuffered} if unbuffered else {}
     outputs = {
         "closed": ("exec >&-; ", ""),
@@ -390,21 +410,28 @@ def test_a_committed_write_exits_0_with_stdout_closed_full_or_gone(ledger: Path,
         unit = UNITS[n]
         command = " ".join(argv("submit", M, unit, "--on", "2024-06-28"))
         shell = subprocess.run(
-            ["bash", "-c", f"{before}{command}{after}; echo \"exit=${{PIPESTATUS[0]}}\" >&2"],
+            ["bash", "-c", f'{before}{command}{after}; echo "exit=${{PIPESTATUS[0]}}" >&2'],
             capture_output=True,
             text=True,
             env={**os.environ, **env},
             timeout=60,
         )
         assert "exit=0" in shell.stderr, (name, shell.stderr)
-        assert "Exception ignored" not in shell.stderr and "Traceback" not in shell.stderr, shell.stderr
+        assert "Exception ignored" not in shell.stderr and "Traceback" not in shell.stderr, (
+            shell.stderr
+        )
         assert any(r["unit"] == unit for r in records(ledger)), name
 
 
 def test_a_view_with_stdout_closed_is_an_error(ledger: Path) -> None:
     submit(M, "van-lam", "--on", "2024-06-28")
     command = " ".join(argv("status"))
-    shell = subprocess.run(["bash", "-c", f"exec >&-; {command}; echo exit=$? >&2"], capture_output=True, text=True, timeout=60)
+    shell = subprocess.run(
+        ["bash", "-c", f"exec >&-; {command}; echo exit=$? >&2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "exit=73" in shell.stderr, shell.stderr
 
 
@@ -434,7 +461,14 @@ def test_a_bad_setting_names_its_variable_and_is_exit_78(
     ledger: Path, name: str, value: str, words: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("KTTN_LANG", raising=False)
-    result = run("submit", M, "van-lam", "--on", "2024-06-28", env={name: value, "KTTN_LANG": "en" if name != "KTTN_LANG" else value})
+    result = run(
+        "submit",
+        M,
+        "van-lam",
+        "--on",
+        "2024-06-28",
+        env={name: value, "KTTN_LANG": "en" if name != "KTTN_LANG" else value},
+    )
     assert result.returncode == 78, result.stderr
     assert words in result.stderr, result.stderr
     assert not ledger.exists()
@@ -445,22 +479,30 @@ def test_a_lock_timeout_of_0_is_accepted_and_a_held_lock_is_exit_75(ledger: Path
 
     submit(M, "van-lam", "--on", "2024-06-28", env={"KTTN_LOCK_TIMEOUT": "0"})
     with FileLock(f"{ledger}.lock"):
-        result = run("submit", M, "van-giang", "--on", "2024-06-28", env={"KTTN_LOCK_TIMEOUT": "0.3"})
+        result = run(
+            "submit", M, "van-giang", "--on", "2024-06-28", env={"KTTN_LOCK_TIMEOUT": "0.3"}
+        )
         assert result.returncode == 75, result.stderr
         assert "locked by another kttn" in result.stderr
         assert run("status").returncode == 0  # readers do not wait for the lock
 
 
-def test_a_relative_data_directory_is_made_absolute_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_relative_data_directory_is_made_absolute_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("KTTN_LEDGER", raising=False)
     monkeypatch.setenv("KTTN_DATA_DIR", "rel-data")
-    result = subprocess.run(argv("paths", "--lang", "en"), capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        argv("paths", "--lang", "en"), capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
     assert f"Data directory: {tmp_path / 'rel-data'}" in result.stdout, result.stdout
 
 
 def test_interrupting_a_reader_is_exit_130_without_a_traceback(ledger: Path) -> None:
     submit(M, "van-lam", "--on", "2024-06-28")
-    proc = subprocess.Popen(argv("status"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        argv("status"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -8,7 +8,6 @@ import re
 import string
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -27,11 +26,17 @@ def _catalog():  # type: ignore[no-untyped-def]
 
 
 def _fields(template: str) -> set[str]:
-    return {f"{name}!{conv}" if conv else name for _, name, _, conv in string.Formatter().parse(template) if name is not None}
+    return {
+        f"{name}!{conv}" if conv else name
+        for _, name, _, conv in string.Formatter().parse(template)
+        if name is not None
+    }
 
 
 def test_the_catalog_is_up_to_date_with_the_code() -> None:
-    done = subprocess.run([sys.executable, "scripts/catalog.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "scripts/catalog.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -47,7 +52,10 @@ def test_every_message_is_translated_with_the_same_placeholders() -> None:
             continue
         for translated in strings:
             for source in ids:
-                if "{" in source and _fields(source) - {"count", "days"} != _fields(translated) - {"count", "days"}:
+                if "{" in source and _fields(source) - {"count", "days"} != _fields(translated) - {
+                    "count",
+                    "days",
+                }:
                     problems.append(f"placeholders differ: {source!r} / {translated!r}")
     assert not problems, "\n".join(problems)
 
@@ -104,7 +112,41 @@ def _strip_code(text: str) -> str:
 
 # Words that are English in the source text and also the same word in the Vietnamese
 # pages: names and codes of things (formats, programs, protocols, the Civil Code).
-ALLOWED = {"kttn", "vi", "en", "json", "csv", "ics", "plain", "table", "xlsx", "docx", "excel", "windows", "icalendar", "schema", "smtp", "tls", "utf", "toml", "poedit", "tab", "cron", "id", "ids", "bom", "crlf", "ascii", "starttls", "ssl", "none", "true", "false", "ad", "hoc"}
+ALLOWED = {
+    "kttn",
+    "vi",
+    "en",
+    "json",
+    "csv",
+    "ics",
+    "plain",
+    "table",
+    "xlsx",
+    "docx",
+    "excel",
+    "windows",
+    "icalendar",
+    "schema",
+    "smtp",
+    "tls",
+    "utf",
+    "toml",
+    "poedit",
+    "tab",
+    "cron",
+    "id",
+    "ids",
+    "bom",
+    "crlf",
+    "ascii",
+    "starttls",
+    "ssl",
+    "none",
+    "true",
+    "false",
+    "ad",
+    "hoc",
+}
 
 
 def _typed_words() -> set[str]:
@@ -121,9 +163,7 @@ def _typed_words() -> set[str]:
 
 
 def _english_words(text: str, english: set[str], vietnamese: set[str]) -> list[str]:
-    prose = "\n".join(
-        line for line in text.splitlines() if not line.lstrip().startswith("kttn ")
-    )
+    prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("kttn "))
     prose = re.sub(r"'[^']*'", " ", prose)  # what the person typed, quoted back
     words = {w.lower() for w in WORD.findall(_strip_code(prose))}
     allowed = ALLOWED | _typed_words()
@@ -159,7 +199,15 @@ def test_every_help_page_is_vietnamese_by_default_and_english_on_request() -> No
             if not line.lstrip().startswith("kttn ") and VIETNAMESE_LETTER.search(line)
         ]
         # Vietnamese may appear in English pages only as the plan's own terms.
-        terms = ("gia hạn", "nhiệm vụ đột xuất", "Nơi nhận", "Hưng Yên", "BCĐ", "đôn đốc", "Kim Động")
+        terms = (
+            "gia hạn",
+            "nhiệm vụ đột xuất",
+            "Nơi nhận",
+            "Hưng Yên",
+            "BCĐ",
+            "đôn đốc",
+            "Kim Động",
+        )
         stray = [line for line in prose if not any(term in line for term in terms)]
         assert not stray, f"kttn {command} --help --lang en:\n" + "\n".join(stray)
 

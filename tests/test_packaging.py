@@ -26,7 +26,12 @@ IN_WHEEL = (
     "kttn_cli/data/plan.schema.json",
     "kttn_cli/locale/vi/LC_MESSAGES/kttn.mo",
 )
-IN_SDIST = ("data/plan_2024.toml", "data/plan.schema.json", "src/kttn_cli/locale/vi/LC_MESSAGES/kttn.po", "hatch_build.py")
+IN_SDIST = (
+    "data/plan_2024.toml",
+    "data/plan.schema.json",
+    "src/kttn_cli/locale/vi/LC_MESSAGES/kttn.po",
+    "hatch_build.py",
+)
 PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
 
 pytestmark = [pytest.mark.slow, pytest.mark.process]
@@ -53,14 +58,20 @@ class Installed:
 
 
 def _run(*args: str | Path, env: dict[str, str], cwd: Path) -> None:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, f"{args}:\n{done.stdout}\n{done.stderr}"
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     base = tmp_path_factory.mktemp("packaging")
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH") and not k.startswith("KTTN_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "PYTHONPATH") and not k.startswith("KTTN_")
+    }
     env |= {
         "HOME": str(base / "home"),
         "PIP_CACHE_DIR": PIP_CACHE,
@@ -95,10 +106,14 @@ def test_sdist_and_wheel_carry_the_data_files(installed: Installed) -> None:
 def test_the_installed_kttn_finds_its_plan_and_speaks_vietnamese(installed: Installed) -> None:
     done = installed.run("check")
     assert done.returncode == 0, done.stderr
-    plan = next((installed.venv / "lib").glob("python3*/site-packages/kttn_cli/data/plan_2024.toml"))
+    plan = next(
+        (installed.venv / "lib").glob("python3*/site-packages/kttn_cli/data/plan_2024.toml")
+    )
     assert done.stdout.startswith(f"{plan}: hợp lệ — 10 nhiệm vụ, 23 mốc, 17 đơn vị"), done.stdout
     status = installed.run("status", "--as-of", "2024-07-01")
-    assert status.returncode == 0 and "Kế hoạch số 01-KH/BCĐ ngày 05/02/2024" in status.stdout, status.stderr
+    assert status.returncode == 0 and "Kế hoạch số 01-KH/BCĐ ngày 05/02/2024" in status.stdout, (
+        status.stderr
+    )
     help_page = installed.run("submit", "--help")
     assert "Cách dùng: kttn submit" in help_page.stdout
 

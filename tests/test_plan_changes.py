@@ -29,15 +29,13 @@ SECTION = "Sửa kế hoạch khi đã có dữ liệu"
 
 def readme_section(title: str) -> str:
     """The section of README.md with this title (up to the next heading of its level or
-    above), or, until it is merged there, of docs/readme-plan-changes.md."""
-    for path in (ROOT / "README.md", ROOT / "docs" / "readme-plan-changes.md"):
-        text = path.read_text(encoding="utf-8")
-        found = re.search(rf"^(#+) {re.escape(title)}\n", text, re.M)
-        if found:
-            level = len(found[1])
-            end = re.compile(rf"^#{{1,{level}}} ", re.M).search(text, found.end())
-            return text[found.end() : end.start() if end else len(text)]
-    raise AssertionError(f"no section {title!r} in README.md or docs/readme-plan-changes.md")
+    above)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(rf"^(#+) {re.escape(title)}\n", text, re.M)
+    assert found, f"no section {title!r} in README.md"
+    level = len(found[1])
+    end = re.compile(rf"^#{{1,{level}}} ", re.M).search(text, found.end())
+    return text[found.end() : end.start() if end else len(text)]
 
 
 def fenced_blocks(section: str) -> list[tuple[str, str]]:

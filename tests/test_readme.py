@@ -29,23 +29,29 @@ def examples() -> list[str]:
             continue
         for block in re.findall(r"^```sh\n(.*?)^```$", section, re.M | re.S):
             joined = block.replace("\\\n", " ")
-            lines += [line.strip() for line in joined.splitlines() if line.strip().startswith("kttn ")]
+            lines += [
+                line.strip() for line in joined.splitlines() if line.strip().startswith("kttn ")
+            ]
     return lines
 
 
 def test_the_readme_has_its_two_commands_at_the_top() -> None:
     top = README.read_text(encoding="utf-8")[:1500]
-    assert "pip install \"$PWD\" && (cd ~ && ~/.venvs/kttn/bin/kttn status)" in top
+    assert 'pip install "$PWD" && (cd ~ && ~/.venvs/kttn/bin/kttn status)' in top
     assert ".venv/bin/pip install -e '.[test]' && .venv/bin/pytest" in top
 
 
-def test_every_kttn_example_of_the_readme_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_kttn_example_of_the_readme_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("KTTN_TODAY", "2024-07-05")
     # A plan file the office already has (the README registers it).
-    text = SMALL_PLAN.read_text(encoding="utf-8").replace('id = "small"', 'id = "ke-hoach-dot-xuat"')
+    text = SMALL_PLAN.read_text(encoding="utf-8").replace(
+        'id = "small"', 'id = "ke-hoach-dot-xuat"'
+    )
     (work / "ke-hoach-dot-xuat.toml").write_text(text, encoding="utf-8")
     found = examples()
     assert len(found) > 20, found

@@ -1,7 +1,7 @@
 """`kttn remind` against a real SMTP server (aiosmtpd) on 127.0.0.1.
 
 Every run judges as of 10/07/2024 (unless it says otherwise), on a copy of the small
-plan numbered 123-KH/BCĐTU-2025 (issue 14). Then `bc-6-thang` (xong trước 30/06/2024,
+plan numbered 123-KH/BCĐTU-2025. Then `bc-6-thang` (xong trước 30/06/2024,
 last day 29/06) is 11 days overdue for Văn Lâm and Văn Giang; nothing else is open with
 a day. Tests that need more record an extension and an ad-hoc task first.
 """
@@ -240,7 +240,7 @@ def extended_and_ad_hoc(plan: Path) -> Path:
     return plan
 
 
-# --- issue 14's "done when" --------------------------------------------------------------
+# --- what a reminder must do ---------------------------------------------------------------
 
 
 def test_the_long_sender_and_plan_number_arrive_whole_in_three_readers(
@@ -348,6 +348,60 @@ def test_the_letter_to_a_unit_says_what_by_when_where_and_how_to_confirm(
     assert van_giang.subject == VAN_GIANG_SUBJECT
     assert "Quá hạn (1):\n1. Báo cáo sơ kết 06 tháng — quá hạn 11 ngày\n" in van_giang.body
     assert "Văn Lâm" not in van_giang.body  # only its own items
+
+
+def test_attach_letters_sends_each_unit_its_word_letter(
+    smtp_server: ServerFactory, extended_and_ad_hoc: Path, contacts: Path, tmp_path: Path
+) -> None:
+    import io
+
+    import docx
+
+    server = smtp_server()
+    exits(
+        0,
+        remind(extended_and_ad_hoc, "--contacts", str(contacts), "--to", CLERK, "--attach-letters"),
+    )
+    (van_lam,) = server.to("vanphong@vanlam.example.vn")
+    message = van_lam.message
+    assert message.get_content_type() == "multipart/mixed"
+    text, letter = list(message.iter_parts())
+    assert text.get_content_type() == "text/plain"
+    body = str(text.get_content()).replace("\r\n", "\n")  # CRLF on the wire
+    assert body.startswith("Kính gửi: Huyện ủy Văn Lâm\n\nThực hiện Kế hoạch số")
+    assert letter.get_filename() == "van-lam.docx"
+    assert letter.get_content_type() == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    attached = letter.get_content()
+    # The same letter `kttn letters` writes for the unit on the same day.
+    ok(
+        kttn(
+            "letters",
+            "--output",
+            str(tmp_path / "thu"),
+            "--unit",
+            "van-lam",
+            "--plan",
+            str(extended_and_ad_hoc),
+            "--as-of",
+            AS_OF,
+        )
+    )
+    written = docx.Document(str(tmp_path / "thu" / "van-lam.docx"))
+    received = docx.Document(io.BytesIO(attached))
+    paragraphs = [p.text for p in received.paragraphs]
+    assert paragraphs == [p.text for p in written.paragraphs]
+    assert any("Huyện ủy Văn Lâm" in p for p in paragraphs)
+    # The summary to the office carries no letter.
+    (summary,) = server.to(CLERK)
+    assert summary.message.get_content_type() == "text/plain"
+
+
+def test_attach_letters_in_a_dry_run_names_the_files(plan: Path, contacts: Path) -> None:
+    result = exits(0, remind(plan, "--contacts", str(contacts), "--attach-letters", "--dry-run"))
+    assert re.search(r"^Đính kèm: van-lam\.docx \(\d+ KiB\)$", result.out, re.M), result.out
+    assert re.search(r"^Đính kèm: van-giang\.docx \(\d+ KiB\)$", result.out, re.M)
 
 
 def test_the_summary_lists_everything_grouped_by_unit(
@@ -1110,17 +1164,11 @@ README_TITLE = "Cron: reminders through your SMTP server (`kttn remind`)"
 
 
 def readme_section() -> str:
-    """The README's section on `kttn remind`: docs/readme-remind.md until the lead merges
-    it (README.md still has the old section under the same title), then README.md."""
-    root = Path(__file__).resolve().parent.parent
-    for path in (root / "docs" / "readme-remind.md", root / "README.md"):
-        if not path.exists():
-            continue
-        text = path.read_text(encoding="utf-8")
-        found = re.search(rf"^## {re.escape(README_TITLE)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-        if found:
-            return found.group(1)
-    raise AssertionError(f"no section {README_TITLE!r}")
+    """The README's section on `kttn remind`, up to the next section."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    found = re.search(rf"^## {re.escape(README_TITLE)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert found, f"no section {README_TITLE!r} in README.md"
+    return found.group(1)
 
 
 def test_the_readme_examples_run_as_written(

@@ -20,7 +20,14 @@ def test_schema_is_json_schema_of_the_plan_format() -> None:
     schema = json.loads(ok(kttn("schema")).out)
     assert schema["title"] == "kttn plan"
     assert schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"schema_version", "plan", "deadline_rules", "units", "groups", "tasks"}
+    assert set(schema["properties"]) == {
+        "schema_version",
+        "plan",
+        "deadline_rules",
+        "units",
+        "groups",
+        "tasks",
+    }
     assert set(schema["required"]) == {"schema_version", "plan", "units", "tasks"}
 
 

@@ -23,7 +23,9 @@ def settings_file(tmp_path: Path) -> Path:
 def test_the_settings_file_is_read_and_the_environment_and_options_win(
     settings_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings_file.write_text(f'lang = "en"\nplan = "{SMALL_PLAN}"\nwarn_days = 30\n', encoding="utf-8")
+    settings_file.write_text(
+        f'lang = "en"\nplan = "{SMALL_PLAN}"\nwarn_days = 30\n', encoding="utf-8"
+    )
     out = ok(kttn("upcoming", "--as-of", "2024-06-05")).out
     assert out.startswith("Plan No. 02-KH/TEST"), out  # the file's language and plan
     assert "bc-6-thang" in out  # 24 days ahead: inside the file's 30-day window
@@ -32,8 +34,12 @@ def test_the_settings_file_is_read_and_the_environment_and_options_win(
     assert ok(kttn("status", "--as-of", "2024-06-05")).out.startswith("Kế hoạch số")
 
 
-def test_config_shows_each_value_and_where_it_came_from(settings_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings_file.write_text('lang = "en"\n[smtp]\nhost = "mail.example.org"\nport = 587\n', encoding="utf-8")
+def test_config_shows_each_value_and_where_it_came_from(
+    settings_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_file.write_text(
+        'lang = "en"\n[smtp]\nhost = "mail.example.org"\nport = 587\n', encoding="utf-8"
+    )
     monkeypatch.setenv("KTTN_SMTP_PASSWORD", "s3cret")
     monkeypatch.setenv("KTTN_TODAY", "2024-07-01")
     out = ok(kttn("config", "--plan", str(SMALL_PLAN))).out
@@ -54,7 +60,9 @@ def test_config_shows_each_value_and_where_it_came_from(settings_file: Path, mon
         ('lang = "en\n', ":1:"),
     ],
 )
-def test_a_typo_in_the_settings_file_is_exit_78_with_its_place(settings_file: Path, content: str, where: str) -> None:
+def test_a_typo_in_the_settings_file_is_exit_78_with_its_place(
+    settings_file: Path, content: str, where: str
+) -> None:
     settings_file.write_text(content, encoding="utf-8")
     result = kttn("status", "--as-of", "2024-07-01")
     assert result.code == 78, result
@@ -82,7 +90,11 @@ def test_long_pages_go_through_the_pager_on_a_terminal_only(tmp_path: Path) -> N
     marker = tmp_path / "paged"
     env = {**os.environ, "KTTN_PAGER": f"cat > {marker}", "COLUMNS": "80", "LINES": "10"}
     child = pexpect.spawn(
-        sys.executable, ["-m", "kttn_cli", "status", "--as-of", "2024-07-01"], env=env, dimensions=(10, 80), timeout=60
+        sys.executable,
+        ["-m", "kttn_cli", "status", "--as-of", "2024-07-01"],
+        env=env,
+        dimensions=(10, 80),
+        timeout=60,
     )
     child.expect(pexpect.EOF)
     child.close()
@@ -91,7 +103,11 @@ def test_long_pages_go_through_the_pager_on_a_terminal_only(tmp_path: Path) -> N
     marker.unlink()
     # --no-pager, and any run whose stdout is not a terminal, never pages.
     child = pexpect.spawn(
-        sys.executable, ["-m", "kttn_cli", "status", "--no-pager", "--as-of", "2024-07-01"], env=env, dimensions=(10, 80), timeout=60
+        sys.executable,
+        ["-m", "kttn_cli", "status", "--no-pager", "--as-of", "2024-07-01"],
+        env=env,
+        dimensions=(10, 80),
+        timeout=60,
     )
     child.expect(pexpect.EOF)
     assert not marker.exists()

@@ -35,7 +35,9 @@ def submission(on: date, rid: str = "r1", unit: str = "a", ref: str | None = Non
     return Submission(rid, STAMP, "test", "T.1-m", unit, on, ref)
 
 
-def judged_all(milestone: Any, as_of: date, *records: LedgerRecord, warn_days: int = 7) -> list[Judged]:
+def judged_all(
+    milestone: Any, as_of: date, *records: LedgerRecord, warn_days: int = 7
+) -> list[Judged]:
     plan: Any = core_plan(milestone, warn_days=warn_days)
     book = Book.read(plan, records)
     return judge_all(obligations(plan, book), as_of, warn_days)
@@ -43,11 +45,17 @@ def judged_all(milestone: Any, as_of: date, *records: LedgerRecord, warn_days: i
 
 def judged_a(milestone: Any, as_of: date, *records: LedgerRecord, warn_days: int = 7) -> Judged:
     """Unit a's obligation for the only milestone, judged as of `as_of`."""
-    return next(j for j in judged_all(milestone, as_of, *records, warn_days=warn_days) if j.obligation.unit_id == "a")
+    return next(
+        j
+        for j in judged_all(milestone, as_of, *records, warn_days=warn_days)
+        if j.obligation.unit_id == "a"
+    )
 
 
 @given(due=days, first=days, step=st.integers(min_value=0, max_value=400), window=windows)
-def test_unsubmitted_obligation_never_leaves_overdue(due: date, first: date, step: int, window: int) -> None:
+def test_unsubmitted_obligation_never_leaves_overdue(
+    due: date, first: date, step: int, window: int
+) -> None:
     """As the date advances: pending → due soon → overdue, never back."""
     milestone = dated(due)
     before = judged_a(milestone, first, warn_days=window)
@@ -59,7 +67,9 @@ def test_unsubmitted_obligation_never_leaves_overdue(due: date, first: date, ste
 
 
 @given(due=days, received=days, first=days, step=st.integers(min_value=0, max_value=400))
-def test_once_submitted_the_verdict_is_fixed(due: date, received: date, first: date, step: int) -> None:
+def test_once_submitted_the_verdict_is_fixed(
+    due: date, received: date, first: date, step: int
+) -> None:
     """After a report arrives, its verdict (on time or late by N days) never changes."""
     milestone = dated(due)
     later = first + timedelta(days=step)
@@ -132,7 +142,9 @@ def test_warning_window_from_the_plan_or_the_milestone(
 
 
 @given(due=days, as_of=days, received=days)
-def test_a_submission_dated_after_as_of_does_not_count_yet(due: date, as_of: date, received: date) -> None:
+def test_a_submission_dated_after_as_of_does_not_count_yet(
+    due: date, as_of: date, received: date
+) -> None:
     with_it = judged_a(dated(due), as_of, submission(received))
     without = judged_a(dated(due), as_of)
     plan: Any = core_plan(dated(due))
@@ -156,7 +168,9 @@ def test_rates_follow_the_government_office_formula(statuses: list[Status]) -> N
     base = judged_a(dated(date(2024, 6, 30)), date(2024, 6, 1)).obligation
     fake = [Judged(base, s) for s in statuses]
     result = rates(fake)
-    on_time, late, overdue = (statuses.count(s) for s in (Status.ON_TIME, Status.LATE, Status.OVERDUE))
+    on_time, late, overdue = (
+        statuses.count(s) for s in (Status.ON_TIME, Status.LATE, Status.OVERDUE)
+    )
     assert result.counts == {s: statuses.count(s) for s in Status}
     assert result.denominator == on_time + late + overdue
     if result.denominator == 0:
@@ -260,7 +274,9 @@ def test_a_book_brought_up_to_date_equals_one_read_whole(
     whole = Book.read(plan, records)
     parts = Book.read(plan, records[:split])
     parts.add(plan, records[split:])
-    assert judge_all(obligations(plan, parts), as_of, 7) == judge_all(obligations(plan, whole), as_of, 7)
+    assert judge_all(obligations(plan, parts), as_of, 7) == judge_all(
+        obligations(plan, whole), as_of, 7
+    )
     in_force = {r.id for r in Ledger(tuple(records)).active}
     used = {s.id for o in obligations(plan, whole) for s in o.submissions}
     assert used <= in_force

@@ -22,7 +22,18 @@ SCENARIO = [
     ("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", "--ref", "12-BC/HU"),
     ("extend", "bc-6-thang", "van-giang", "--to", "2024-07-10", "--reason", "CV 5-CV/BCĐ"),
     ("submit", "bc-6-thang", "van-giang", "--on", "2024-07-12"),
-    ("task", "add", "--title", "Báo cáo nhanh", "--by", "25-CV/TU", "-u", "districts", "--due", "2024-07-20"),
+    (
+        "task",
+        "add",
+        "--title",
+        "Báo cáo nhanh",
+        "--by",
+        "25-CV/TU",
+        "-u",
+        "districts",
+        "--due",
+        "2024-07-20",
+    ),
     ("schedule", "giao-ban", "--on", "2024-07-25", "--reason", "Thông báo 3-TB/BCĐ"),
 ]
 
@@ -52,7 +63,9 @@ def _check(name: str, text: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file {path.name}: run with UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), f"{name}: output changed (UPDATE_GOLDEN=1 to accept)"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name}: output changed (UPDATE_GOLDEN=1 to accept)"
+    )
 
 
 @pytest.fixture
@@ -75,8 +88,14 @@ def test_log_after_the_scenario(scenario: None) -> None:
 
 
 def test_bundled_plan_status_on_the_first_day_after_the_six_month_reports() -> None:
-    _check("bundled-status-2024-07-01-vi", ok(kttn("status", "--as-of", "2024-07-01", "--plan", str(BUNDLED_PLAN))).out)
+    _check(
+        "bundled-status-2024-07-01-vi",
+        ok(kttn("status", "--as-of", "2024-07-01", "--plan", str(BUNDLED_PLAN))).out,
+    )
 
 
 def test_bundled_plan_overdue_plain_for_cron() -> None:
-    _check("bundled-overdue-plain-2025-01-06-vi", ok(kttn("overdue", "--format", "plain", "--as-of", "2025-01-06")).out)
+    _check(
+        "bundled-overdue-plain-2025-01-06-vi",
+        ok(kttn("overdue", "--format", "plain", "--as-of", "2025-01-06")).out,
+    )

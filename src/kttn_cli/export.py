@@ -95,7 +95,8 @@ def _is_number(text: str) -> bool:
 
 # --- iCalendar ------------------------------------------------------------------------
 #
-# How a calendar stays one calendar across exports (docs/readme-completion-calendar.md):
+# How a calendar stays one calendar across exports (docs/architecture.md, "The other
+# ends"):
 #
 # - One UID per thing, never per day: `M@PLAN.kttn` is milestone M's event,
 #   `M+U@PLAN.kttn` unit U's own event for M (only while U's last day differs from the

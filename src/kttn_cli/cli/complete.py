@@ -1,4 +1,4 @@
-"""Tab completion for bash, zsh and fish (docs/readme-completion-calendar.md).
+"""Tab completion for bash, zsh and fish (docs/architecture.md, "The other ends").
 
 `kttn --show-completion [SHELL]` prints a shell's script, `kttn --install-completion
 [SHELL]` puts it where that shell looks (the shell: $SHELL unless named). On Tab the

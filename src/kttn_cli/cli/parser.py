@@ -279,7 +279,7 @@ def usage_error(exc: Exception) -> UsageError:
         return UsageError(N_("no option {name}; see `{command} --help`"), name=option, **hint)
     message = str(getattr(exc, "message", "") or exc)
     option = getattr(exc, "option_name", "") or name
-    if "requires an argument" in message or "requires" in message and "arguments" in message:
+    if "requires an argument" in message or ("requires" in message and "arguments" in message):
         return UsageError(
             N_("option {name} needs a value; see `{command} --help`"), name=option, **hint
         )

@@ -21,15 +21,15 @@ class Param:
     """An option (`flags` given) or an argument (no flags)."""
 
     __slots__ = (
-        "name",
-        "flags",
-        "kind",
-        "help",
-        "metavar",
-        "default",
-        "envvar",
         "choices",
         "complete",
+        "default",
+        "envvar",
+        "flags",
+        "help",
+        "kind",
+        "metavar",
+        "name",
         "required",
     )
 
@@ -67,7 +67,7 @@ class Param:
 
 
 class Command:
-    __slots__ = ("name", "group", "func", "params", "examples", "module", "writes")
+    __slots__ = ("examples", "func", "group", "module", "name", "params", "writes")
 
     def __init__(
         self,

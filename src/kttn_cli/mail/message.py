@@ -42,6 +42,10 @@ UNIT_SUBJECT_MORE = Nn_(
 )
 
 
+# The letters attached to reminders are Word documents.
+DOCX_TYPE = "vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 @dataclass(frozen=True, slots=True)
 class Reminder:
     """One message to send: its recipients (also its envelope), subject and body."""
@@ -51,6 +55,7 @@ class Reminder:
     body: str
     items: int
     unit_id: str | None = None  # None: the summary
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, .docx bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +325,7 @@ def subject_header(subject: str) -> Header:
     """The subject, whole, as RFC 2047 encoded words folded by the compat32 `Header`.
 
     Python 3.11's SMTP policy folds long Vietnamese subjects wrongly (it drops the
-    space between two words: 633 of 3,000 random subjects in issue 14's measure);
+    space between two words: 633 of 3,000 random subjects, measured);
     `email.header.Header` folds between encoded words, which every reader joins back
     exactly (tests/test_mail_headers.py). Always encoded, even when ASCII: a plain
     subject would be folded at commas too, and text such as `=?` would be decoded.
@@ -344,7 +349,21 @@ def mime_message(reminder: Reminder, sender: Mailbox, now: datetime) -> Message[
     charset = Charset("utf-8")
     charset.body_encoding = QP  # readable where a client shows the source
     msg: Message[str, str | Header] = Message()  # compat32: Header folds Vietnamese right
-    msg.set_payload(reminder.body, charset)
+    if reminder.attachments:
+        from email.mime.application import MIMEApplication
+        from email.mime.text import MIMEText
+
+        text = MIMEText("", "plain")
+        text.set_payload(reminder.body, charset)
+        msg["MIME-Version"] = "1.0"
+        msg["Content-Type"] = "multipart/mixed"  # the generator draws the boundary
+        msg.attach(text)
+        for name, data in reminder.attachments:
+            part = MIMEApplication(data, DOCX_TYPE)
+            part.add_header("Content-Disposition", "attachment", filename=name)
+            msg.attach(part)
+    else:
+        msg.set_payload(reminder.body, charset)
     msg["From"] = header_value(sender)
     msg["To"] = ", ".join(header_value(m) for m in reminder.to)
     msg["Subject"] = subject_header(reminder.subject)
@@ -364,4 +383,8 @@ def preview(reminder: Reminder, sender: Mailbox | None) -> str:
         heads.append(f"From: {sender}")
     heads.append("To: " + ", ".join(str(m) for m in reminder.to))
     heads.append(f"Subject: {reminder.subject}")
+    for name, data in reminder.attachments:
+        heads.append(
+            _("Attached: {name} ({size} KiB)").format(name=name, size=len(data) // 1024 or 1)
+        )
     return "\n".join(heads) + "\n\n" + reminder.body

@@ -118,9 +118,12 @@ def due_notes(obligation: Obligation) -> list[str]:
     notes = []
     if obligation.unconfirmed:
         notes.append(unconfirmed_note())
-    if obligation.last_day is not None and obligation.last_day != obligation.stated:
-        if obligation.milestone.deadline.kind == "date":
-            notes.append(_("last day {date}").format(date=show_date(obligation.last_day)))
+    if (
+        obligation.last_day is not None
+        and obligation.last_day != obligation.stated
+        and obligation.milestone.deadline.kind == "date"
+    ):
+        notes.append(_("last day {date}").format(date=show_date(obligation.last_day)))
     if obligation.moved and obligation.shifted is not None:
         notes.append(_("moved off a day off to {date}").format(date=show_date(obligation.shifted)))
     if obligation.schedule is not None and obligation.stated is None:

@@ -27,7 +27,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-
 FORMAT = 4
 
 
@@ -41,9 +40,12 @@ def _allowed() -> dict[str, type]:
     found: dict[str, type] = {}
     for module in (model, obligations, problems, roster):
         for value in vars(module).values():
-            if isinstance(value, type) and value.__module__ == module.__name__:
-                if dataclasses.is_dataclass(value) or issubclass(value, enum.Enum):
-                    found[value.__name__] = value
+            if (
+                isinstance(value, type)
+                and value.__module__ == module.__name__
+                and (dataclasses.is_dataclass(value) or issubclass(value, enum.Enum))
+            ):
+                found[value.__name__] = value
     return found
 
 
@@ -105,7 +107,7 @@ class _Decoder:
             if tag == "$s":
                 return set(value)
             if tag == "$m":
-                return {k: v for k, v in value}
+                return dict(value)
             if tag == "$r":
                 return self.refs[value]
             if tag == "$e":

@@ -36,7 +36,7 @@ from pathlib import Path
 from kttn_cli.core.model import LedgerRecord, Plan
 from kttn_cli.errors import CannotWrite, DataError, FileProblems, MissingInput, TemporaryFailure
 from kttn_cli.i18n import N_, Nn_
-from kttn_cli.storage import cache, loader
+from kttn_cli.storage import loader
 from kttn_cli.storage.files import read_data_file
 
 HEADER = (

@@ -12,6 +12,7 @@ views state it and writes refuse.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zlib
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ from kttn_cli.core.ledger import Ledger
 from kttn_cli.core.model import LedgerRecord, Plan
 from kttn_cli.core.obligations import Book
 from kttn_cli.core.problems import Problem, in_file_order
-from kttn_cli.fingerprint import package_fingerprint
 from kttn_cli.errors import FileProblems, MissingInput
+from kttn_cli.fingerprint import package_fingerprint
 from kttn_cli.i18n import N_, Nn_
 from kttn_cli.storage import cache
 from kttn_cli.storage.files import identity, read_data_file
@@ -260,10 +261,8 @@ def store(state: State, plan_path: Path, ledger_path: Path, cache_dir: Path, key
     places = entry_places(plan_path, ledger_path, cache_dir)
     mode = 0o600
     if len(places) == 2:
-        try:
+        with contextlib.suppress(OSError):
             mode = os.stat(ledger_path).st_mode & 0o644
-        except OSError:
-            pass
     for place in places:
         if cache.write_entry(place, key, state, mode=mode if place is places[0] else 0o600):
             return

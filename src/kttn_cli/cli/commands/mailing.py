@@ -12,7 +12,9 @@ from kttn_cli.i18n import N_, _, n_
 
 if TYPE_CHECKING:
     from kttn_cli.core.model import Plan
+    from kttn_cli.core.status import Judged
     from kttn_cli.mail.addresses import Mailbox
+    from kttn_cli.mail.message import Batch
 
 RULE = "-" * 72
 
@@ -43,6 +45,16 @@ RULE = "-" * 72
     UNITS,
     TASKS,
     Param(
+        "attach_letters",
+        "--attach-letters",
+        kind="flag",
+        default=False,
+        help=N_(
+            "Attach to each unit's message its reminder letter (Word, as `kttn letters` "
+            "writes it; the office's details from the settings file's [documents] table)."
+        ),
+    ),
+    Param(
         "dry_run",
         "--dry-run",
         kind="flag",
@@ -72,6 +84,7 @@ def remind(
     contacts: str | None,
     units: list[str] | None,
     tasks: list[str] | None,
+    attach_letters: bool,
     dry_run: bool,
 ) -> None:
     """E-mail the overdue and due-soon obligations over SMTP (for cron).
@@ -109,6 +122,8 @@ def remind(
     book = _contacts(str(contacts_found.value), plan) if contacts_found.value else None
     judged = select(s, units, tasks, None)
     batch = compose(plan, judged, s.as_of, to=recipients, contacts=book, sender=sender)
+    if attach_letters:
+        batch = _with_letters(s, batch, judged)
     if batch.unaddressed:
         names = ", ".join(plan.unit_label(u) for u in batch.unaddressed)
         line = _("Units with items to chase but no e-mail address: {units}").format(units=names)
@@ -171,6 +186,25 @@ def remind(
         for each in distinct:
             s.warn(each.text())
     raise error
+
+
+def _with_letters(s: Session, batch: Batch, judged: list[Judged]) -> Batch:
+    """Each unit's message with its reminder letter attached (`kttn letters`)."""
+    from dataclasses import replace
+
+    from kttn_cli.cli.commands.documents import office_of
+    from kttn_cli.documents.letters import chased_units, letter_docx
+
+    office = office_of(s, None, None, None, None)
+    items = chased_units(s.plan, judged)
+    reminders = []
+    for reminder in batch.reminders:
+        if reminder.unit_id is not None and reminder.unit_id in items:
+            letter = letter_docx(s.plan, reminder.unit_id, items[reminder.unit_id], s.as_of, office)
+            name = f"{reminder.unit_id}.docx"  # as `kttn letters` names it
+            reminder = replace(reminder, attachments=((name, letter),))
+        reminders.append(reminder)
+    return replace(batch, reminders=tuple(reminders))
 
 
 def _recipients(values: list[str]) -> list[Mailbox]:

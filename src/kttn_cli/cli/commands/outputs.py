@@ -152,7 +152,8 @@ def _delimiter(value: str | None) -> str:
     if len(text) != 1 or text in '"\r\n':
         raise UsageError(
             N_(
-                "invalid delimiter {value!r}: use one character (or `tab`), not a double quote or a line break"
+                "invalid delimiter {value!r}: use one character (or `tab`), "
+                "not a double quote or a line break"
             ),
             value=value,
         )

@@ -468,7 +468,8 @@ def extend(
             if new_due <= o.due:
                 raise DataError(
                     N_(
-                        "the new deadline {to} for {unit} must be after the deadline in force, {due}"
+                        "the new deadline {to} for {unit} must be after "
+                        "the deadline in force, {due}"
                     ),
                     to=show_date(new_due),
                     unit=plan.unit_label(o.unit_id),
@@ -601,7 +602,8 @@ def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
             N_("A quick report every district committee owes by 20 July 2024."),
         ),
         (
-            'kttn task add --title "Báo cáo số liệu" --by 30-CV/BTCTU --unit "van lam" --unit "yen my"',
+            'kttn task add --title "Báo cáo số liệu" --by 30-CV/BTCTU '
+            '--unit "van lam" --unit "yen my"',
             N_("A task for two units, without a deadline."),
         ),
     ),

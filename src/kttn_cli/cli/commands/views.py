@@ -154,7 +154,7 @@ QUIET = Param(
     examples=(
         ("kttn overdue", N_("What is overdue today, most days first.")),
         ("kttn overdue --quiet --format plain", N_("For cron: one line each, nothing if none.")),
-                (
+        (
             "kttn overdue --all-plans --quiet --format plain",
             N_("For cron: every registered plan, grouped by plan."),
         ),
