@@ -442,3 +442,20 @@ def test_overdue_all_plans_states_each_plans_ledger_problems_once(here: Path) ->
         said = {"out": " ".join(result.out.split()), "err": " ".join(result.err.split())}
         assert said[stream].count(problem) == 1, result
         assert problem not in said["err" if stream == "out" else "out"], result
+
+
+def test_the_bundled_plans_id_names_it_when_no_copy_is_registered(here: Path) -> None:
+    by_id = ok(kttn("status", "--plan", BUNDLED_ID, "--as-of", "2024-07-10", "-f", "json"))
+    default = ok(kttn("status", "--as-of", "2024-07-10", "-f", "json"))
+    assert by_id.out == default.out
+    # A registered copy with the same id (`init --same-id`) takes the id over.
+    ok(kttn("init", "--same-id", "ban-sao.toml"))
+    path = here / "ban-sao.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'number = "01-KH/BCĐ"', 'number = "01-KH/BCĐ-SỬA"'
+        ),
+        "utf-8",
+    )
+    copy = ok(kttn("show", "plan", "--plan", BUNDLED_ID))
+    assert "01-KH/BCĐ-SỬA" in copy.out, copy.out

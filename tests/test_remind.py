@@ -8,6 +8,7 @@ a day. Tests that need more record an extension and an ad-hoc task first.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -402,6 +403,119 @@ def test_attach_letters_in_a_dry_run_names_the_files(plan: Path, contacts: Path)
     result = exits(0, remind(plan, "--contacts", str(contacts), "--attach-letters", "--dry-run"))
     assert re.search(r"^Đính kèm: van-lam\.docx \(\d+ KiB\)$", result.out, re.M), result.out
     assert re.search(r"^Đính kèm: van-giang\.docx \(\d+ KiB\)$", result.out, re.M)
+
+
+# --- every registered plan in one run ----------------------------------------------------
+
+
+def chased_rows(plan: str, unit: str | None = None) -> list[dict[str, Any]]:
+    """The rows a reminder chases, from `kttn export` (not from the mail code)."""
+    rows = json.loads(ok(kttn("export", "-f", "json", "--plan", plan, "--as-of", AS_OF)).out)[
+        "obligations"
+    ]
+    return [
+        r
+        for r in rows
+        if r["status"] in ("overdue", "due_soon") and (unit is None or r["unit_id"] == unit)
+    ]
+
+
+def test_all_plans_sends_one_message_per_recipient_grouped_by_plan(
+    smtp_server: ServerFactory, plan: Path, contacts: Path
+) -> None:
+    # The bundled plan, in use (it has a ledger), and the small plan registered.
+    ok(kttn("submit", "III.2-bc-6-thang", "van-giang", "--on", "2024-06-25"))
+    ok(kttn("plans", "add", str(plan)))
+    server = smtp_server()
+    result = exits(
+        0,
+        kttn("remind", "--all-plans", "--to", CLERK, "--contacts", str(contacts), "--as-of", AS_OF),
+    )
+    bundled, small = chased_rows("kh-01-bcd-2024"), chased_rows(str(plan))
+    assert bundled and small
+    # The summary: one message, both plans, the bundled plan first (register order).
+    (summary,) = server.to(CLERK)
+    overdue = sum(r["status"] == "overdue" for r in bundled + small)
+    assert summary.subject == (
+        f"Nhắc hạn 2 kế hoạch, tính đến ngày 10/07/2024: {overdue} đầu việc quá hạn, "
+        f"{len(bundled) + len(small) - overdue} sắp đến hạn"
+    )
+    body = summary.body
+    first = body.index("theo Kế hoạch số 01-KH/BCĐ ngày 05/02/2024")
+    second = body.index(f"theo Kế hoạch số {NUMBER} ngày 05/02/2024")
+    rule = "\n" + "=" * 40 + "\n"
+    assert body.count(rule) == 2 and body.index(rule) < first < body.rindex(rule) < second, body
+    # Văn Lâm owes under both plans: one message, one greeting, both plans' items.
+    (van_lam,) = server.to("vanphong@vanlam.example.vn")
+    mine = chased_rows("kh-01-bcd-2024", "van-lam") + chased_rows(str(plan), "van-lam")
+    mine_overdue = sum(r["status"] == "overdue" for r in mine)
+    assert van_lam.subject == (
+        f"Nhắc hạn gửi Huyện ủy Văn Lâm: {mine_overdue} đầu việc quá hạn, "
+        f"{len(mine) - mine_overdue} sắp đến hạn, thuộc 2 kế hoạch"
+    )
+    letter = van_lam.body
+    assert letter.startswith("Kính gửi: Huyện ủy Văn Lâm\n\nThực hiện Kế hoạch số 01-KH/BCĐ")
+    assert letter.count("Kính gửi:") == 1 and letter.count("đề nghị đơn vị trả lời") == 1
+    assert f"\n\nThực hiện Kế hoạch số {NUMBER} ngày 05/02/2024" in letter
+    for row in mine:
+        assert row["milestone_title"] in letter, row
+    # Units of the bundled plan with no address are named, once each.
+    line = result.out.splitlines()[0]
+    prefix = "Đơn vị có đầu việc cần đôn đốc nhưng chưa có địa chỉ thư: "
+    assert line.startswith(prefix), result.out
+    names = line.removeprefix(prefix).split(", ")
+    assert len(names) == len(set(names)) and "BTCTU" in names, names
+    # Every message went once: the summary, Văn Lâm, Văn Giang (its two addresses).
+    assert len(server.received) == 3, [r.rcpt_tos for r in server.received]
+
+
+def test_all_plans_attaches_each_plans_letter_named_after_the_plan(
+    plan: Path, contacts: Path
+) -> None:
+    ok(kttn("submit", "III.2-bc-6-thang", "van-giang", "--on", "2024-06-25"))
+    ok(kttn("plans", "add", str(plan)))
+    result = exits(
+        0,
+        kttn(
+            "remind",
+            "--all-plans",
+            "--contacts",
+            str(contacts),
+            "--attach-letters",
+            "--dry-run",
+            "--as-of",
+            AS_OF,
+        ),
+    )
+    assert re.search(r"^Đính kèm: kh-01-bcd-2024-van-lam\.docx \(\d+ KiB\)$", result.out, re.M)
+    assert re.search(r"^Đính kèm: small-van-lam\.docx \(\d+ KiB\)$", result.out, re.M)
+
+
+def test_all_plans_goes_on_when_one_plan_cannot_be_read(
+    smtp_server: ServerFactory, plan: Path, contacts: Path, tmp_path: Path
+) -> None:
+    ok(kttn("submit", "III.2-bc-6-thang", "van-giang", "--on", "2024-06-25"))
+    ok(kttn("plans", "add", str(plan)))
+    gone = tmp_path / "gone.toml"
+    gone.write_text(
+        plan.read_text(encoding="utf-8").replace('id = "small"', 'id = "gone"'), "utf-8"
+    )
+    ok(kttn("plans", "add", str(gone)))
+    gone.unlink()
+    server = smtp_server()
+    result = kttn(
+        "remind", "--all-plans", "--to", CLERK, "--contacts", str(contacts), "--as-of", AS_OF
+    )
+    assert result.code == 66, result
+    assert result.err == f"kttn: {gone}: không tìm thấy tệp kế hoạch: {gone}\n", result
+    (summary,) = server.to(CLERK)
+    assert summary.subject.startswith("Nhắc hạn 2 kế hoạch"), summary.subject
+
+
+@pytest.mark.parametrize("args", [("--unit", "van-lam"), ("--task", "T.1"), ("--plan", "x.toml")])
+def test_all_plans_refuses_one_plans_filters(contacts: Path, args: tuple[str, ...]) -> None:
+    result = kttn("remind", "--all-plans", "--contacts", str(contacts), "--dry-run", *args)
+    assert result.code == 2 and "--all-plans" in result.err, result
 
 
 def test_the_summary_lists_everything_grouped_by_unit(
@@ -1194,7 +1308,7 @@ def test_the_readme_examples_run_as_written(
     (home / ".config" / "kttn" / "smtp-password").write_text("mật khẩu\n", encoding="utf-8")
     monkeypatch.delenv("KTTN_MAIL_FROM")  # the file's `from` serves
     lines = [line for body in sh for line in body.splitlines() if line.strip()]
-    assert len(lines) == 3
+    assert len(lines) == 4  # the last, --all-plans, a dry run
     for line in lines:
         words = [str(Path(w).expanduser()) if w[:1] == "~" else w for w in shlex.split(line)]
         assert words[0] == "kttn", line

@@ -101,8 +101,8 @@ class Session:
 
     @cached_property
     def plan_path(self) -> Path:
-        """--plan, KTTN_PLAN or the settings file (a path, or the id of a registered
-        plan), else the bundled plan."""
+        """--plan, KTTN_PLAN or the settings file (a path, the id of a registered plan
+        or the bundled plan's id), else the bundled plan."""
         from kttn_cli.storage.paths import BUNDLED_PLAN
 
         given = self.settings.value("plan")
@@ -111,9 +111,11 @@ class Session:
         text = str(given)
         looks_like_id = "/" not in text and not text.endswith(".toml")
         if looks_like_id and not Path(text).exists():
-            from kttn_cli.storage.registry import Registry
+            from kttn_cli.storage.registry import Registry, bundled_plan_id
 
             found = Registry(self.data_dir).path_of(text)
+            if found is None and text == bundled_plan_id():
+                return BUNDLED_PLAN  # registered copies with its id come first (--same-id)
             if found is None:
                 raise MissingInput(
                     N_(

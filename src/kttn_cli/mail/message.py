@@ -9,7 +9,7 @@ through `one_line` before it reaches a subject or a line of the body.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -32,6 +32,8 @@ CHASED = (Status.OVERDUE, Status.DUE_SOON)
 INDENT = "   "
 # "-- " (with its space) is the signature separator mail programs recognise.
 SIGNATURE = "-- "
+# Between the plans of a summary that covers several.
+PLAN_RULE = "=" * 40
 
 UNIT_SUBJECT = N_("Reminder to {unit}: {milestone}, {deadline}, {left} (Plan No. {number})")
 UNIT_SUBJECT_MORE = Nn_(
@@ -61,7 +63,11 @@ class Reminder:
 @dataclass(frozen=True, slots=True)
 class Batch:
     reminders: tuple[Reminder, ...]
-    unaddressed: tuple[str, ...]  # unit ids with items to chase but no address
+    unaddressed: tuple[str, ...]  # labels of the units with items to chase but no address
+
+
+# Attaches a file to a unit's message: (plan, unit id) -> (file name, contents).
+Attach = Callable[[Plan, str], tuple[str, bytes]]
 
 
 def chased_by_unit(plan: Plan, judged: Sequence[Judged]) -> dict[str, list[Judged]]:
@@ -84,50 +90,62 @@ def urgency(j: Judged) -> tuple[bool, int, int]:
 
 
 def compose(
-    plan: Plan,
-    judged: Sequence[Judged],
+    plans: Sequence[tuple[Plan, Sequence[Judged]]],
     as_of: date,
     *,
     to: Sequence[Mailbox] = (),
     contacts: Mapping[str, tuple[Mailbox, ...]] | None = None,
     sender: Mailbox | None = None,
+    attach: Attach | None = None,
 ) -> Batch:
-    """The reminders for `as_of`: a summary to `to`, and one message per unit if
-    `contacts` is given (a unit's address: its entry there, else the plan's `email`).
+    """The reminders for `as_of` of one plan or several (`remind --all-plans`): a
+    summary to `to`, and one message per unit if `contacts` is given (a unit's address:
+    its entry there, else the plan's `email`). A unit owing under several plans gets
+    one message, grouped by plan; so does each `to`.
 
     Units left without an address are named in the summary. Nothing to chase: no
     messages. An address in the plan that kttn would not put in an envelope is exit 65.
+    `attach` adds a file to each unit's message for each plan it owes under.
     """
-    by_unit = chased_by_unit(plan, judged)
-    if not by_unit:
+    chased = [
+        (plan, by_unit) for plan, judged in plans if (by_unit := chased_by_unit(plan, judged))
+    ]
+    if not chased:
         return Batch((), ())
     reminders: list[Reminder] = []
-    unaddressed: list[str] = []
+    unaddressed: dict[int, list[str]] = {}  # by the plan's place in `chased`
     if contacts is not None:
-        for unit_id, items in by_unit.items():
-            addresses = contacts.get(unit_id) or _plan_addresses(plan, unit_id)
-            if not addresses:
-                unaddressed.append(unit_id)
-                continue
+        letters: dict[tuple[str, tuple[Mailbox, ...]], list[tuple[Plan, list[Judged]]]] = {}
+        for index, (plan, by_unit) in enumerate(chased):
+            for unit_id, items in by_unit.items():
+                addresses = contacts.get(unit_id) or _plan_addresses(plan, unit_id)
+                if addresses:
+                    letters.setdefault((unit_id, addresses), []).append((plan, items))
+                else:
+                    unaddressed.setdefault(index, []).append(unit_id)
+        for (unit_id, addresses), owed in letters.items():
+            files = tuple(attach(plan, unit_id) for plan, _items in owed) if attach else ()
             reminders.append(
                 Reminder(
                     addresses,
-                    unit_subject(plan, unit_id, items),
-                    unit_body(plan, unit_id, items, as_of, sender),
-                    len(items),
+                    unit_subject(unit_id, owed),
+                    unit_body(unit_id, owed, as_of, sender),
+                    sum(len(items) for _plan, items in owed),
                     unit_id,
+                    files,
                 )
             )
     if to:
-        everything = [j for items in by_unit.values() for j in items]
+        everything = [j for _plan, by_unit in chased for items in by_unit.values() for j in items]
         summary = Reminder(
             unique(list(to)),
-            summary_subject(plan, everything, as_of),
-            summary_body(plan, by_unit, unaddressed, as_of, sender),
+            summary_subject([plan for plan, _by_unit in chased], everything, as_of),
+            summary_body(chased, unaddressed, as_of, sender),
             len(everything),
         )
         reminders.insert(0, summary)
-    return Batch(tuple(reminders), tuple(unaddressed))
+    labels = [chased[i][0].unit_label(u) for i, units in unaddressed.items() for u in units]
+    return Batch(tuple(reminders), tuple(dict.fromkeys(labels)))
 
 
 def _plan_addresses(plan: Plan, unit_id: str) -> tuple[Mailbox, ...]:
@@ -150,26 +168,39 @@ def _plan_addresses(plan: Plan, unit_id: str) -> tuple[Mailbox, ...]:
 # --- subjects ---------------------------------------------------------------------------
 
 
-def summary_subject(plan: Plan, items: Sequence[Judged], as_of: date) -> str:
+def summary_subject(plans: Sequence[Plan], items: Sequence[Judged], as_of: date) -> str:
     """`Nhắc hạn Kế hoạch số 01-KH/BCĐ, tính đến 10/07/2024: 17 quá hạn, 1 sắp đến hạn`:
-    the plan number whole (a header folded correctly needs no cut)."""
-    overdue = sum(1 for j in items if j.status is Status.OVERDUE)
+    the plan number whole (a header folded correctly needs no cut); for several plans,
+    how many."""
+    overdue, due_soon = _counts(items)
+    if len(plans) > 1:
+        return _(
+            "Reminders, {plans} plans, as of {date}: {overdue} overdue, {due_soon} due soon"
+        ).format(plans=len(plans), date=show_date(as_of), overdue=overdue, due_soon=due_soon)
     return _(
         "Reminders, Plan No. {number}, as of {date}: {overdue} overdue, {due_soon} due soon"
     ).format(
-        number=one_line(plan.info.number),
+        number=one_line(plans[0].info.number),
         date=show_date(as_of),
         overdue=overdue,
-        due_soon=len(items) - overdue,
+        due_soon=due_soon,
     )
 
 
-def unit_subject(plan: Plan, unit_id: str, items: Sequence[Judged]) -> str:
+def unit_subject(unit_id: str, owed: Sequence[tuple[Plan, Sequence[Judged]]]) -> str:
     """The unit's name and its most urgent deadline (and how many more there are), so
-    a shared mailbox sees whose it is and what is most pressing."""
+    a shared mailbox sees whose it is and what is most pressing; under several plans,
+    the counts and how many plans."""
+    plan, items = owed[0]
+    unit = one_line(plan.unit_name(unit_id))
+    if len(owed) > 1:
+        overdue, due_soon = _counts([j for _plan, items in owed for j in items])
+        return _(
+            "Reminder to {unit}: {overdue} overdue, {due_soon} due soon, under {plans} plans"
+        ).format(unit=unit, overdue=overdue, due_soon=due_soon, plans=len(owed))
     first = items[0]
     params = {
-        "unit": one_line(plan.unit_name(unit_id)),
+        "unit": unit,
         "milestone": one_line(describe.milestone_title(first.obligation.milestone)),
         "deadline": _("last day {date}").format(date=show_date(first.obligation.due)),
         "left": describe.time_left(first),
@@ -250,24 +281,29 @@ def _signature(sender: Mailbox | None) -> list[str]:
 
 
 def unit_body(
-    plan: Plan, unit_id: str, items: Sequence[Judged], as_of: date, sender: Mailbox | None
+    unit_id: str,
+    owed: Sequence[tuple[Plan, Sequence[Judged]]],
+    as_of: date,
+    sender: Mailbox | None,
 ) -> str:
-    """The letter to one unit: its own items, and how to confirm by replying."""
-    overdue, due_soon = _counts(items)
-    lines = [
-        _("To: {unit}").format(unit=one_line(plan.unit_name(unit_id))),
-        "",
-        _(
-            "Under {plan}, as of {date} the following are still outstanding "
-            "(overdue: {overdue}; due soon: {due_soon})."
-        ).format(
-            plan=one_line(describe.plan_heading(plan)),
-            date=show_date(as_of),
-            overdue=overdue,
-            due_soon=due_soon,
-        ),
-    ]
-    lines += _sections(plan, items)
+    """The letter to one unit: its own items under each plan, and how to confirm by
+    replying."""
+    lines = [_("To: {unit}").format(unit=one_line(owed[0][0].unit_name(unit_id)))]
+    for plan, items in owed:
+        overdue, due_soon = _counts(items)
+        lines += [
+            "",
+            _(
+                "Under {plan}, as of {date} the following are still outstanding "
+                "(overdue: {overdue}; due soon: {due_soon})."
+            ).format(
+                plan=one_line(describe.plan_heading(plan)),
+                date=show_date(as_of),
+                overdue=overdue,
+                due_soon=due_soon,
+            ),
+        ]
+        lines += _sections(plan, items)
     lines += [
         "",
         _(
@@ -280,13 +316,36 @@ def unit_body(
 
 
 def summary_body(
-    plan: Plan,
-    by_unit: Mapping[str, Sequence[Judged]],
-    unaddressed: Sequence[str],
+    chased: Sequence[tuple[Plan, Mapping[str, Sequence[Judged]]]],
+    unaddressed: Mapping[int, Sequence[str]],
     as_of: date,
     sender: Mailbox | None,
 ) -> str:
-    """Everything to chase, grouped by unit."""
+    """Everything to chase, grouped by plan (when there are several), then by unit;
+    `unaddressed` by the plan's place in `chased`."""
+    lines: list[str] = []
+    if len(chased) > 1:
+        everything = [j for _plan, by_unit in chased for items in by_unit.values() for j in items]
+        overdue, due_soon = _counts(everything)
+        lines += [
+            _("Overdue and due-soon items of {plans} plans, as of {date}.").format(
+                plans=len(chased), date=show_date(as_of)
+            ),
+            _("Overdue: {overdue}; due soon: {due_soon}.").format(
+                overdue=overdue, due_soon=due_soon
+            ),
+        ]
+    for index, (plan, by_unit) in enumerate(chased):
+        if lines:
+            lines += ["", PLAN_RULE]
+        lines += _plan_summary(plan, by_unit, unaddressed.get(index, ()), as_of)
+    return "\n".join([*lines, *_signature(sender)]) + "\n"
+
+
+def _plan_summary(
+    plan: Plan, by_unit: Mapping[str, Sequence[Judged]], unaddressed: Sequence[str], as_of: date
+) -> list[str]:
+    """One plan's part of the summary: its counts, then each unit's items."""
     everything = [j for items in by_unit.values() for j in items]
     overdue, due_soon = _counts(everything)
     lines = [
@@ -315,7 +374,7 @@ def summary_body(
                 "{units}."
             ).format(units=names),
         ]
-    return "\n".join([*lines, *_signature(sender)]) + "\n"
+    return lines
 
 
 # --- the message ------------------------------------------------------------------------

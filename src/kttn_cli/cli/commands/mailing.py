@@ -12,9 +12,8 @@ from kttn_cli.i18n import N_, _, n_
 
 if TYPE_CHECKING:
     from kttn_cli.core.model import Plan
-    from kttn_cli.core.status import Judged
     from kttn_cli.mail.addresses import Mailbox
-    from kttn_cli.mail.message import Batch
+    from kttn_cli.mail.message import Attach
 
 RULE = "-" * 72
 
@@ -44,6 +43,16 @@ RULE = "-" * 72
     ),
     UNITS,
     TASKS,
+    Param(
+        "all_plans",
+        "--all-plans",
+        kind="flag",
+        default=False,
+        help=N_(
+            "Every plan `kttn plans` lists: one message per recipient, grouped by plan "
+            "(one cron line for all)."
+        ),
+    ),
     Param(
         "attach_letters",
         "--attach-letters",
@@ -84,9 +93,10 @@ def remind(
     contacts: str | None,
     units: list[str] | None,
     tasks: list[str] | None,
+    all_plans: bool,
     attach_letters: bool,
     dry_run: bool,
-) -> None:
+) -> int:
     """E-mail the overdue and due-soon obligations over SMTP (for cron).
 
     --to gets a summary of everything, grouped by unit; with --contacts (or
@@ -115,17 +125,24 @@ def remind(
         raise UsageError(
             N_("no one to send to: use --to ADDRESS and/or --contacts FILE (or KTTN_CONTACTS)")
         )
+    if all_plans and (units or tasks):
+        raise UsageError(N_("--all-plans cannot be combined with --unit or --task"))
     # Settings before anything is read: a cron job with a wrong setting says so first.
     settings = None if dry_run else smtp_settings(s.settings.get)
     sender = settings.sender if settings is not None else sender_setting(s.settings.get)
-    plan = s.plan
-    book = _contacts(str(contacts_found.value), plan) if contacts_found.value else None
-    judged = select(s, units, tasks, None)
-    batch = compose(plan, judged, s.as_of, to=recipients, contacts=book, sender=sender)
-    if attach_letters:
-        batch = _with_letters(s, batch, judged)
+    sessions, code = _every_plan(s) if all_plans else ([s], 0)
+    unit_ids = {u.id for sub in sessions for u in sub.plan.units}
+    book = _contacts(str(contacts_found.value), unit_ids) if contacts_found.value else None
+    batch = compose(
+        [(sub.plan, select(sub, units, tasks, None)) for sub in sessions],
+        s.as_of,
+        to=recipients,
+        contacts=book,
+        sender=sender,
+        attach=_letters(s, sessions) if attach_letters else None,
+    )
     if batch.unaddressed:
-        names = ", ".join(plan.unit_label(u) for u in batch.unaddressed)
+        names = ", ".join(batch.unaddressed)
         line = _("Units with items to chase but no e-mail address: {units}").format(units=names)
         if recipients:
             s.terminal.write(line + "\n")  # the summary names them too
@@ -141,7 +158,7 @@ def remind(
                 )
                 + "\n"
             )
-        return
+        return code
     if settings is None:
         from kttn_cli.core.text import visible
         from kttn_cli.mail.message import preview
@@ -159,7 +176,7 @@ def remind(
             ).format(count=count)
             + "\n"
         )
-        return
+        return code
     from kttn_cli.cli.session import now_in_vietnam
     from kttn_cli.mail.message import mime_message
     from kttn_cli.mail.smtp import errors, failure, send
@@ -180,7 +197,7 @@ def remind(
         )
     error = failure(delivery, len(outgoing))
     if error is None:
-        return
+        return code
     distinct = errors(delivery)
     if len(distinct) > 1:
         for each in distinct:
@@ -188,23 +205,44 @@ def remind(
     raise error
 
 
-def _with_letters(s: Session, batch: Batch, judged: list[Judged]) -> Batch:
-    """Each unit's message with its reminder letter attached (`kttn letters`)."""
-    from dataclasses import replace
+def _every_plan(s: Session) -> tuple[list[Session], int]:
+    """The session of each plan `--all-plans` covers that can be read; one that cannot
+    is named on stderr, and its exit code kept for the end of the run."""
+    from kttn_cli.cli.app import error_text
+    from kttn_cli.cli.commands.plans import each_plan, refuse_one_plan_options
+    from kttn_cli.cli.output import warn_problems
+    from kttn_cli.errors import KttnError
 
+    refuse_one_plan_options(s, "--all-plans")
+    sessions = []
+    code = 0
+    for path, sub in each_plan(s):
+        try:
+            sub.judged  # noqa: B018 -- reads the plan and its ledger now, to name a failure
+        except KttnError as exc:
+            s.warn(_("{path}: {message}").format(path=path, message=error_text(exc)))
+            code = code or exc.exit_code
+            continue
+        warn_problems(sub)
+        sessions.append(sub)
+    return sessions, code
+
+
+def _letters(s: Session, sessions: list[Session]) -> Attach:
+    """Attaches to a unit's message its reminder letter under a plan: the same file
+    `kttn letters` writes (named after the unit, and the plan when there are several)."""
     from kttn_cli.cli.commands.documents import office_of
     from kttn_cli.documents.letters import chased_units, letter_docx
 
     office = office_of(s, None, None, None, None)
-    items = chased_units(s.plan, judged)
-    reminders = []
-    for reminder in batch.reminders:
-        if reminder.unit_id is not None and reminder.unit_id in items:
-            letter = letter_docx(s.plan, reminder.unit_id, items[reminder.unit_id], s.as_of, office)
-            name = f"{reminder.unit_id}.docx"  # as `kttn letters` names it
-            reminder = replace(reminder, attachments=((name, letter),))
-        reminders.append(reminder)
-    return replace(batch, reminders=tuple(reminders))
+    judged = {id(sub.plan): sub.judged for sub in sessions}
+
+    def attach(plan: Plan, unit_id: str) -> tuple[str, bytes]:
+        items = chased_units(plan, judged[id(plan)])[unit_id]
+        name = f"{unit_id}.docx" if len(sessions) == 1 else f"{plan.info.id}-{unit_id}.docx"
+        return name, letter_docx(plan, unit_id, items, s.as_of, office)
+
+    return attach
 
 
 def _recipients(values: list[str]) -> list[Mailbox]:
@@ -227,9 +265,9 @@ def _recipients(values: list[str]) -> list[Mailbox]:
     return list(unique(found))
 
 
-def _contacts(path_text: str, plan: Plan) -> dict[str, tuple[Mailbox, ...]]:
+def _contacts(path_text: str, unit_ids: set[str]) -> dict[str, tuple[Mailbox, ...]]:
     from kttn_cli.cli.settings import absolute
     from kttn_cli.mail.addresses import parse_mailbox
     from kttn_cli.storage.contacts import load_contacts
 
-    return load_contacts(absolute(path_text), {u.id for u in plan.units}, parse_mailbox)
+    return load_contacts(absolute(path_text), unit_ids, parse_mailbox)
