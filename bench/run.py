@@ -269,7 +269,55 @@ def user_env(home: Path) -> dict[str, str]:
         "KTTN_USER": home.name,
         "COLUMNS": "120",
         "NO_COLOR": "1",
+        **({"PYTHONPATH": str(SOURCE.src)} if SOURCE.src is not None else {}),
     }
+
+
+@dataclass
+class Source:
+    """Which kttn the children run: the installed one, or a snapshot of one commit
+    (`--commit`), put first on their PYTHONPATH."""
+
+    src: Path | None = None
+    commit: str | None = None
+
+
+SOURCE = Source()
+
+
+def snapshot(rev: str, workdir: Path, log: Callable[[str], None]) -> Source:
+    """The tree of commit `rev` (git archive: the repository is not touched), with its
+    message catalogs compiled as the build does; kept in the workdir for the next run."""
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench: no commit {rev!r}: {done.stderr.strip()}")
+    sha = done.stdout.strip()
+    tree = workdir / f"tree-{sha[:12]}"
+    if not (tree / "ok").exists():
+        log(f"extracting {sha[:12]} into {tree} …")
+        shutil.rmtree(tree, ignore_errors=True)
+        tree.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", sha],
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        for po in (tree / "src" / "kttn_cli" / "locale").glob("*/LC_MESSAGES/*.po"):
+            with po.open("rb") as handle:
+                catalog = read_po(handle)
+            with po.with_suffix(".mo").open("wb") as handle:
+                write_mo(handle, catalog)
+        (tree / "ok").write_text(sha + "\n")
+    return Source(tree / "src", sha)
 
 
 def make_home(path: Path) -> tuple[tuple[str, str], ...]:
@@ -660,6 +708,9 @@ def versions() -> str:
 
 
 def commit() -> str:
+    if SOURCE.commit is not None:
+        return f"{SOURCE.commit[:12]} (a snapshot: --commit)"
+
     def git(*args: str) -> str:
         done = subprocess.run(
             ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
@@ -794,6 +845,11 @@ def main(argv: list[str] | None = None) -> int:
         default=HERE / ".data",
         help="generated data and scratch files [default: bench/.data]",
     )
+    parser.add_argument(
+        "--commit",
+        help="measure this commit (a snapshot extracted with git archive into the workdir) "
+        "instead of the working tree, which others may be editing during the run",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -803,19 +859,23 @@ def main(argv: list[str] | None = None) -> int:
     def log(text: str) -> None:
         print(f"[{time.perf_counter() - began:5.0f} s] {text}", file=sys.stderr, flush=True)
 
-    header = (
-        f"machine: {machine()}\nversions: {versions()}\ncommit: {commit()}\n"
-        f'floor A: {" ".join(FLOOR_A[1:])} ; floor B: python -c "{FLOOR_B_CODE}"\n'
-        f"KTTN_TODAY={AS_OF}; rounds asked: {args.rounds}, budget {args.budget:g} s a scenario"
-    )
-    print(header, flush=True)
     import compileall
 
     import kttn_cli
 
-    # An installed package runs from compiled files; so do the children here.
-    compileall.compile_dir(Path(kttn_cli.__file__).parent, quiet=1)
     workdir: Path = args.workdir.resolve()
+    if args.commit:
+        tree = snapshot(args.commit, workdir, log)
+        SOURCE.src, SOURCE.commit = tree.src, tree.commit
+    package = SOURCE.src / "kttn_cli" if SOURCE.src else Path(kttn_cli.__file__).parent
+    header = (
+        f"machine: {machine()}\nversions: {versions()}\ncommit: {commit()}\n"
+        f'floor A: python {" ".join(FLOOR_A[1:])} ; floor B: python -c "{FLOOR_B_CODE}"\n'
+        f"KTTN_TODAY={AS_OF}; rounds asked: {args.rounds}, budget {args.budget:g} s a scenario"
+    )
+    print(header, flush=True)
+    # An installed package runs from compiled files; so do the children here.
+    compileall.compile_dir(package, quiet=1)
     need = {
         "startup": ["bundled-1k"],
         "reads": ["synthetic-1k", "synthetic-100k"],
