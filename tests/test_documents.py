@@ -34,6 +34,10 @@ import pytest
 
 from helpers import ROOT, Result, kttn
 
+# Every document goes through LibreOffice (a real process, seconds each): out of the
+# inner loop, `pytest -m "not process"`.
+pytestmark = pytest.mark.process
+
 AS_OF = "2024-07-05"
 SIX_MONTH = "III.2-bc-6-thang"
 SYNTHESIS = "III.3-bc-6-thang"

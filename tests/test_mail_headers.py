@@ -152,6 +152,7 @@ def test_a_name_with_a_comma_or_another_special_decodes_in_rfc_2047_readers(
     assert readers(raw)["flanker"]["subject"] == subject
 
 
+@pytest.mark.slow
 def test_three_thousand_random_vietnamese_subjects_and_names() -> None:
     """The issue's own measure: 3,000 random Vietnamese subjects (and senders), 0 damaged."""
     rng = random.Random(14)

@@ -38,7 +38,7 @@ def examples() -> list[str]:
 def test_the_readme_has_its_two_commands_at_the_top() -> None:
     top = README.read_text(encoding="utf-8")[:1500]
     assert 'pip install "$PWD" && (cd ~ && ~/.venvs/kttn/bin/kttn status)' in top
-    assert ".venv/bin/pip install -e '.[test]' && .venv/bin/pytest" in top
+    assert ".venv/bin/pip install -e '.[test]' && .venv/bin/pytest -n auto\n" in top
 
 
 def test_every_kttn_example_of_the_readme_runs(
