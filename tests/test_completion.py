@@ -148,6 +148,13 @@ def test_milestones_units_tasks_records(ids: None) -> None:
     assert lines[1:] == ["van-lam\tHuyện ủy Văn Lâm"]
 
 
+def test_task_add_unit_offers_groups_too(ids: None) -> None:
+    """`task add --unit` takes a unit or a group of units; `submit` only a unit."""
+    assert complete("task", "add", "--unit", "cap-") == ["cap-huyen"]
+    assert "cap-huyen" not in complete("submit", "III.2-bc-6-thang", "cap-")
+    assert complete("task", "add", "--unit", "van-l") == ["van-lam"]
+
+
 def test_units_by_their_names_without_diacritics(ids: None) -> None:
     """A unit is found by a word of its name, typed with or without diacritics; the
     answer is its id (the shell replaces the word)."""

@@ -283,7 +283,7 @@ class Completer:
                 typed=lead + typed,
             )
             return
-        if kind in ("milestone", "unit", "task", "any", "record"):
+        if kind in ("milestone", "unit", "assignee", "task", "any", "record"):
             self._ids(kind, typed, lead)
 
     def _ids(self, kind: str, typed: str, lead: str) -> None:
@@ -295,10 +295,12 @@ class Completer:
             named += [(i, [t]) for i, t in _pairs(entry.get("tasks"))]
         if kind in ("milestone", "any"):
             named += [(i, [t]) for i, t in _pairs(entry.get("milestones"))]
-        if kind in ("unit", "any"):
+        if kind in ("unit", "assignee", "any"):
             for item in entry.get("units") or ():
                 if isinstance(item, list) and item and all(isinstance(x, str) for x in item):
                     named.append((item[0], [x for x in item[1:] if x]))
+        if kind == "assignee":
+            named += [(i, [name]) for i, name in _pairs(entry.get("groups"))]
         if kind == "record":
             for item in entry.get("records") or ():
                 if isinstance(item, list) and item and all(isinstance(x, str) for x in item):

@@ -13,8 +13,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 Kind = Literal["str", "int", "flag", "list"]
-# What completes a value: a fixed list of choices, or the plan's ids.
-Completion = Literal["milestone", "unit", "task", "any", "record", "file", "plan", "none"]
+# What completes a value: a fixed list of choices, or the plan's ids ("assignee": a unit
+# or a group of units).
+Completion = Literal[
+    "milestone", "unit", "assignee", "task", "any", "record", "file", "plan", "none"
+]
 
 
 class Param:

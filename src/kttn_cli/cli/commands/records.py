@@ -582,7 +582,7 @@ def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
         kind="list",
         metavar=N_("UNIT"),
         required=True,
-        complete="unit",
+        complete="assignee",
         help=N_("Unit or group that owes it; repeatable."),
     ),
     Param("due", "--due", metavar=N_("DATE"), help=N_("Its deadline (none if not given).")),
