@@ -244,6 +244,31 @@ def test_a_milestone_renamed_with_renamed_from_keeps_its_submissions(tmp_path: P
     assert [r["id"] for r in json.loads(log.out)] == ["r1", "r2", "r3", "r4"], log.out
 
 
+def test_the_old_id_still_names_the_milestone_or_units_that_took_over(tmp_path: Path) -> None:
+    """What the clerk remembers (and the ledger holds) still works on the command line:
+    a renamed milestone's old id finds it; a unit's id replaced by one unit finds that
+    unit, replaced by several is a choice to make."""
+    plan = plan_copy(tmp_path)
+    edit(plan, 'id = "bc-6-thang"', 'id = "bc-sau-thang"\nrenamed_from = ["bc-6-thang"]')
+    edit(plan, 'inputs = ["bc-6-thang"]', 'inputs = ["bc-sau-thang"]')
+    result = ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", "--plan", str(plan)))
+    log = json.loads(ok(kttn("log", "--plan", str(plan), "--format", "json")).out)
+    assert [(r["milestone"], r["unit"]) for r in log] == [("bc-sau-thang", "van-lam")], result
+    shown = ok(kttn("show", "bc-6-thang", "--plan", str(plan), "--as-of", "2024-07-10"))
+    assert "bc-sau-thang" in shown.out
+    edit(
+        plan,
+        'short = "Văn Giang"\n',
+        'short = "Văn Giang"\nreplaces = ["giang-cu"]\n',
+    )
+    one = ok(kttn("show", "giang-cu", "--plan", str(plan), "--as-of", "2024-07-10"))
+    assert "Huyện ủy Văn Giang" in one.out
+    edit(plan, 'short = "Văn Lâm"\n', 'short = "Văn Lâm"\nreplaces = ["giang-cu"]\n')
+    two = kttn("show", "giang-cu", "--plan", str(plan))
+    assert two.code == 2, two
+    assert "van-lam (Huyện ủy Văn Lâm), van-giang (Huyện ủy Văn Giang)" in two.err, two
+
+
 def test_a_renamed_milestone_without_its_mapping_is_a_problem_until_mapped(tmp_path: Path) -> None:
     plan = plan_copy(tmp_path)
     ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", "--plan", str(plan)))

@@ -10,11 +10,16 @@ from kttn_cli.i18n import N_
 
 
 def unit_candidates(plan: Plan) -> list[Candidate]:
-    return [Candidate(u.id, (u.name, *((u.short,) if u.short else ()))) for u in plan.units]
+    return [
+        Candidate(u.id, (u.name, *((u.short,) if u.short else ())), u.replaces) for u in plan.units
+    ]
 
 
 def milestone_candidates(plan: Plan) -> list[Candidate]:
-    return [Candidate(m.id, (m.title, *((m.short,) if m.short else ()))) for m in plan.milestones]
+    return [
+        Candidate(m.id, (m.title, *((m.short,) if m.short else ())), m.renamed_from)
+        for m in plan.milestones
+    ]
 
 
 def task_candidates(plan: Plan) -> list[Candidate]:
@@ -93,11 +98,14 @@ def find_any(plan: Plan, query: str) -> tuple[str, str]:
     """("task" | "milestone" | "unit", id) for a task, milestone or unit."""
     tagged = [
         *(Candidate(f"task:{c.id}", c.names) for c in task_candidates(plan)),
-        *(Candidate(f"milestone:{c.id}", c.names) for c in milestone_candidates(plan)),
-        *(Candidate(f"unit:{c.id}", c.names) for c in unit_candidates(plan)),
+        *(
+            Candidate(f"milestone:{c.id}", c.names, c.former_ids)
+            for c in milestone_candidates(plan)
+        ),
+        *(Candidate(f"unit:{c.id}", c.names, c.former_ids) for c in unit_candidates(plan)),
     ]
     # Ids are matched without their tag, so `show II.4` finds the task.
-    plain = [Candidate(c.id.split(":", 1)[1], c.names) for c in tagged]
+    plain = [Candidate(c.id.split(":", 1)[1], c.names, c.former_ids) for c in tagged]
     result = resolve(nfc(query), plain)
     matches = [result.match] if result.match else list(result.ambiguous)
     if len(matches) == 1 and matches[0] is not None:

@@ -1,7 +1,9 @@
 """Find a unit, milestone or task from what a person typed (docs/architecture.md,
 "Command line").
 
-An id matches exactly (any case); otherwise the query is folded (no diacritics, any case,
+An id matches exactly (any case), then an id the plan says was replaced or renamed
+(`replaces`, `renamed_from`: what the ledger and the clerk's memory still use); otherwise
+the query is folded (no diacritics, any case,
 NFC or NFD) and compared with each candidate's names: an exact folded match wins, then
 candidates whose id and names contain every typed word. One match is used; several or none is
 an error that lists the candidates or the closest names.
@@ -19,6 +21,7 @@ from kttn_cli.core.text import fold
 class Candidate:
     id: str
     names: tuple[str, ...]  # shown name first
+    former_ids: tuple[str, ...] = ()  # ids it took over from (`replaces`, `renamed_from`)
 
     @property
     def label(self) -> str:
@@ -45,6 +48,11 @@ def resolve(query: str, candidates: list[Candidate]) -> Resolution:
     by_id = [c for c in candidates if fold(c.id) == key]
     if len(by_id) == 1:
         return Resolution(by_id[0])
+    former = [c for c in candidates if any(fold(i) == key for i in c.former_ids)]
+    if len(former) == 1:
+        return Resolution(former[0])
+    if former:  # a placeholder replaced by several units
+        return Resolution(None, ambiguous=tuple(former))
     exact = [c for c in candidates if any(fold(n) == key for n in c.names)]
     if len(exact) == 1:
         return Resolution(exact[0])
