@@ -444,7 +444,7 @@ def test_overdue_all_plans_states_each_plans_ledger_problems_once(here: Path) ->
         assert problem not in said["err" if stream == "out" else "out"], result
 
 
-def test_the_bundled_plans_id_names_it_when_no_copy_is_registered(here: Path) -> None:
+def test_the_bundled_plans_id_names_it_or_the_copy_registered_with_it(here: Path) -> None:
     by_id = ok(kttn("status", "--plan", BUNDLED_ID, "--as-of", "2024-07-10", "-f", "json"))
     default = ok(kttn("status", "--as-of", "2024-07-10", "-f", "json"))
     assert by_id.out == default.out
@@ -459,3 +459,7 @@ def test_the_bundled_plans_id_names_it_when_no_copy_is_registered(here: Path) ->
     )
     copy = ok(kttn("show", "plan", "--plan", BUNDLED_ID))
     assert "01-KH/BCĐ-SỬA" in copy.out, copy.out
+    # ... and is the plan used when none is named; gone, the bundled plan is again.
+    assert "01-KH/BCĐ-SỬA" in ok(kttn("show", "plan")).out
+    path.unlink()
+    assert "01-KH/BCĐ-SỬA" not in ok(kttn("show", "plan")).out

@@ -102,12 +102,14 @@ class Session:
     @cached_property
     def plan_path(self) -> Path:
         """--plan, KTTN_PLAN or the settings file (a path, the id of a registered plan
-        or the bundled plan's id), else the bundled plan."""
+        or the bundled plan's id), else the default plan (`storage.registry.default_plan`)."""
         from kttn_cli.storage.paths import BUNDLED_PLAN
 
         given = self.settings.value("plan")
         if not given:
-            return BUNDLED_PLAN
+            from kttn_cli.storage.registry import default_plan
+
+            return default_plan(self.data_dir)
         text = str(given)
         looks_like_id = "/" not in text and not text.endswith(".toml")
         if looks_like_id and not Path(text).exists():

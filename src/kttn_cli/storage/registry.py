@@ -176,6 +176,20 @@ def bundled_plan_id() -> str:
     return str(data["plan"]["id"])
 
 
+def default_plan(data_dir: Path) -> Path:
+    """The plan used when none is named: the office's own copy of the bundled plan if
+    one is registered with its id (`kttn init --same-id`, made to edit the plan in use:
+    it goes on with the same ledger), else the bundled plan. Without a register, one
+    `stat` and nothing read."""
+    from kttn_cli.storage.paths import BUNDLED_PLAN
+
+    registry = Registry(data_dir)
+    if not registry.file.exists():
+        return BUNDLED_PLAN
+    found = registry.path_of(bundled_plan_id())
+    return found if found is not None and found.exists() else BUNDLED_PLAN
+
+
 def registered_plans(data_dir: Path) -> list[Path]:
     """The plans `--all-plans` covers, in register order: every registered plan (a file
     that is gone is listed too, for the caller to report), and the bundled plan unless a

@@ -222,9 +222,9 @@ def init(s: Session, *, path: str, source: str | None, year: str | None, same_id
     if same_id and origin == BUNDLED_PLAN:
         lines.append(
             _(
-                "Without --plan kttn still reads {source}: to use the copy by default, set "
-                'KTTN_PLAN={id}, or plan = "{id}" in the settings file ({settings}).'
-            ).format(source=name, id=new_id, settings=s.settings.file_path)
+                "From now on kttn reads this copy instead of {source} when no plan is named "
+                "(--plan, KTTN_PLAN or the settings file)."
+            ).format(source=name)
         )
     if years:
         lines.append(
