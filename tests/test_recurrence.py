@@ -175,6 +175,31 @@ def test_a_repeat_with_no_day_in_its_span_is_a_problem(
     assert check.code == 65 and message in check.out, check
 
 
+@pytest.mark.parametrize(
+    "due",
+    [
+        'due = { kind = "date", date = 2025-03-20, qualifier = "trước" }',
+        'due = { kind = "quarter", quarter = 1, year = 2025 }',
+        'due = { kind = "ongoing" }',
+    ],
+)
+def test_a_repeating_milestone_whose_due_names_a_day_or_no_day_is_a_problem(
+    tmp_path: Path, due: str
+) -> None:
+    """The repeat gives every day; a due of its own would be silently replaced."""
+    text = RECURRING_PLAN.read_text(encoding="utf-8").replace(
+        'due = { kind = "date", qualifier = "trước" }', due, 1
+    )
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    check = kttn("check", "--plan", str(path))
+    assert check.code == 65, check
+    assert (
+        'mốc lặp lại thì due có kind = "date" và không ghi ngày: mỗi ngày do repeat quy định'
+        in check.out
+    ), check
+
+
 # --- properties ---------------------------------------------------------------------------
 
 kinds = st.sampled_from(list(MONTHS_PER_PERIOD))

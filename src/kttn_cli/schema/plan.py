@@ -241,6 +241,17 @@ class MilestoneModel(Strict):
     repeat: RepeatModel | None = None
     source: Text = Field(description="Where it stands in the document")
 
+    @field_validator("repeat")
+    @classmethod
+    def _repeats_a_day(cls, repeat: RepeatModel | None, info: ValidationInfo) -> object:
+        """The repeat gives every day: the milestone's own `due` names none, and is a
+        day's (a quarter or an open deadline would be silently replaced)."""
+        due = info.data.get("due")
+        names_a_day = not isinstance(due, DateDue) or due.date is not None
+        if repeat is not None and due is not None and names_a_day:
+            raise PydanticCustomError("repeat_due", "due must be a date kind without a date")
+        return repeat
+
     def to_core(self, task_id: str) -> tuple[core.Milestone, ...]:
         due = self.due
         deadline = core.Deadline(
