@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -575,19 +576,20 @@ def measure(
 class Concurrency:
     submits: int
     lanes: int
-    ms: list[float]
+    ms: list[float]  # every submit, spawn to exit
+    ok_ms: list[float]  # the submits that wrote (exit 0)
     timeouts: int
     failures: list[str]
     wall_s: float
     peak_mib: float
     lost: int
 
-    def pct(self, q: float) -> float:
-        ordered = sorted(self.ms)
+    def pct(self, q: float, only_ok: bool = False) -> float:
+        """The nearest-rank percentile."""
+        ordered = sorted(self.ok_ms if only_ok else self.ms)
         if not ordered:
             return float("nan")
-        index = min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))
-        return ordered[index]
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def concurrency(
@@ -646,10 +648,13 @@ def concurrency(
     results = spawner.lanes(lanes)
     wall = time.perf_counter() - t0
     ms: list[float] = []
+    ok_ms: list[float] = []
     timeouts, failures, peak = 0, [], 0
     for lane, ended_list in enumerate(results):
         for k, ended in enumerate(ended_list):
             ms.append(ended.ms)
+            if ended.code == 0:
+                ok_ms.append(ended.ms)
             peak = max(peak, ended.peak_kib)
             if ended.code == 75:
                 timeouts += 1
@@ -664,7 +669,15 @@ def concurrency(
     )
     log(f"  {LANES * PER_LANE} submits in {wall:.1f} s")
     return Concurrency(
-        LANES * PER_LANE, LANES, ms, timeouts, failures, wall, peak / 1024, ok_count - present
+        LANES * PER_LANE,
+        LANES,
+        ms,
+        ok_ms,
+        timeouts,
+        failures,
+        wall,
+        peak / 1024,
+        ok_count - present,
     )
 
 
@@ -925,6 +938,11 @@ def main(argv: list[str] | None = None) -> int:
             f"lock timeouts (exit 75): {conc.timeouts}; other failures: {len(conc.failures)}; "
             f"lost writes: {conc.lost}; peak RSS {conc.peak_mib:.1f} MiB"
         )
+        if conc.ok_ms:
+            print(
+                f"  the {len(conc.ok_ms)} that wrote: p50 {conc.pct(0.5, True):.0f} ms, "
+                f"p95 {conc.pct(0.95, True):.0f} ms, max {max(conc.ok_ms):.0f} ms"
+            )
         for line in conc.failures[:5]:
             print(f"  {line}")
     found = targets(done, conc)
@@ -967,6 +985,9 @@ def main(argv: list[str] | None = None) -> int:
                 "p50_ms": conc.pct(0.5),
                 "p95_ms": conc.pct(0.95),
                 "max_ms": max(conc.ms),
+                "written": len(conc.ok_ms),
+                "written_p50_ms": conc.pct(0.5, True),
+                "written_p95_ms": conc.pct(0.95, True),
                 "timeouts": conc.timeouts,
                 "failures": conc.failures,
                 "lost": conc.lost,
