@@ -723,6 +723,8 @@ def versions() -> str:
 def commit() -> str:
     if SOURCE.commit is not None:
         return f"{SOURCE.commit[:12]} (a snapshot: --commit)"
+    if SOURCE.src is not None:
+        return f"the package in {SOURCE.src} (--src)"
 
     def git(*args: str) -> str:
         done = subprocess.run(
@@ -863,6 +865,12 @@ def main(argv: list[str] | None = None) -> int:
         help="measure this commit (a snapshot extracted with git archive into the workdir) "
         "instead of the working tree, which others may be editing during the run",
     )
+    parser.add_argument(
+        "--src",
+        type=Path,
+        help="measure the kttn_cli package in this directory (e.g. another checkout's src/, "
+        "with its catalogs compiled) instead of the installed one",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -877,9 +885,15 @@ def main(argv: list[str] | None = None) -> int:
     import kttn_cli
 
     workdir: Path = args.workdir.resolve()
+    if args.commit and args.src:
+        parser.error("give --commit or --src, not both")
     if args.commit:
         tree = snapshot(args.commit, workdir, log)
         SOURCE.src, SOURCE.commit = tree.src, tree.commit
+    elif args.src:
+        if not (args.src / "kttn_cli" / "__init__.py").exists():
+            parser.error(f"--src {args.src}: no kttn_cli package there")
+        SOURCE.src = args.src.resolve()
     package = SOURCE.src / "kttn_cli" if SOURCE.src else Path(kttn_cli.__file__).parent
     header = (
         f"machine: {machine()}\nversions: {versions()}\ncommit: {commit()}\n"
