@@ -498,24 +498,13 @@ def build_grammar() -> dict[str, Any]:
 
 
 def _keep(name: str, data: dict[str, Any]) -> None:
-    """Write a cache file atomically; a failure only costs the next Tab the build."""
+    """Write a cache file; a failure only costs the next Tab the build."""
     import json
-    import tempfile
-    from pathlib import Path
 
-    place = Path(name)
-    try:
-        place.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".completion.", suffix=".cache-tmp", dir=place.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-            Path(tmp).replace(place)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return
+    from kttn_cli.storage.cache_file import write_cache_file
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_cache_file(name, text.encode("utf-8"))
 
 
 # --- the plan's ids, and the registered plans ---------------------------------------------

@@ -14,7 +14,6 @@ like every cache: any failure is a miss.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -50,26 +49,15 @@ def remember(
     except (TypeError, ValueError):
         return
     try:
-        try:
-            with target.open("rb") as handle:
-                data = json.load(handle)
-            if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
-                raise ValueError
-            entries = [e for e in data["entries"] if e[0] != argv]
-        except (OSError, ValueError, TypeError, KeyError):
-            entries = []
-        entries.insert(0, [argv, path, values])
-        document = {"format": FORMAT, "fingerprint": fingerprint, "entries": entries[:MAX_ENTRIES]}
-        import tempfile
+        with target.open("rb") as handle:
+            data = json.load(handle)
+        if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
+            raise ValueError
+        entries = [e for e in data["entries"] if e[0] != argv]
+    except (OSError, ValueError, TypeError, KeyError):
+        entries = []
+    entries.insert(0, [argv, path, values])
+    from kttn_cli.storage.cache_file import write_cache_file
 
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".memo.", suffix=".cache-tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, ensure_ascii=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return
+    document = {"format": FORMAT, "fingerprint": fingerprint, "entries": entries[:MAX_ENTRIES]}
+    write_cache_file(str(target), json.dumps(document, ensure_ascii=False).encode("utf-8"))

@@ -112,8 +112,7 @@ MESSAGES: dict[str, str] = {
     "schema.repeat_span": N_("`until` is before `from`"),
     "schema.repeat_empty": N_("no day of the repeat falls between `from` and `until`"),
     "schema.repeat_due": N_(
-        "a repeating milestone's due has kind = \"date\" and no date: the repeat gives "
-        "each day"
+        'a repeating milestone\'s due has kind = "date" and no date: the repeat gives each day'
     ),
     # contacts and settings files
     "contacts_not_address": N_("expected an e-mail address or a list of them"),

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-import os
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -156,21 +155,11 @@ def write_entry(path: Path, key: str, value: Any, mode: int = 0o600) -> bool:
         payload = encode(value).encode("utf-8")
         header = {"format": FORMAT, "key": key, "crc32": zlib.crc32(payload)}
         data = json.dumps(header).encode("utf-8") + b"\n" + payload
-        import tempfile
-
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".cache-tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), mode)
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return True
-    except (OSError, ValueError, TypeError, RecursionError):
+    except (ValueError, TypeError, RecursionError):
         return False
+    from kttn_cli.storage.cache_file import write_cache_file
+
+    return write_cache_file(str(path), data, mode=mode)
 
 
 @contextmanager

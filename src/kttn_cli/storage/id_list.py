@@ -97,16 +97,7 @@ def read(path: str) -> dict[str, Any] | None:
 
 
 def _write(name: str, data: dict[str, Any]) -> None:
-    import tempfile
-    from pathlib import Path
+    from kttn_cli.storage.cache_file import write_cache_file
 
-    target = Path(name)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".completion-ids.", suffix=".cache-tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_cache_file(name, text.encode("utf-8"))

@@ -1,0 +1,37 @@
+"""Writing one cache file: whole or not at all, and never an error.
+
+Every cache kttn keeps (the state cache, the command-line memo, the plan's id list, the
+completion grammar) is written here: a temporary file in the same directory, renamed
+into place, so a reader sees the old file or the new one. A cache that cannot be written
+only costs the next run some time, so any failure is False, never an exception.
+Standard library only: the completion and memo paths import it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+
+def write_cache_file(path: str, data: bytes, *, mode: int = 0o600) -> bool:
+    """Put `data` at `path` atomically, readable as `mode` allows; False on failure."""
+    import tempfile
+
+    directory, name = os.path.split(path)
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".cache-tmp", dir=directory)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            return False
+        raise
+    return True
