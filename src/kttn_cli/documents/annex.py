@@ -92,7 +92,7 @@ def summary_sentence(plan: Plan, report: InputReport, as_of: date) -> str:
         )
     missing = report.missing
     if missing:
-        names = ", ".join(unit_name(plan, j) for j in missing)
+        names = ", ".join(describe.owner_text(plan, j.obligation, full=True) for j in missing)
         tail = n_(
             "{count} unit has not sent it yet: {names}",
             "{count} units have not sent it yet: {names}",
@@ -101,19 +101,6 @@ def summary_sentence(plan: Plan, report: InputReport, as_of: date) -> str:
     else:
         tail = _("every unit has sent it")
     return "".join(parts) + "; " + tail + "."
-
-
-def unit_name(plan: Plan, judged: Judged) -> str:
-    """The unit's full name, with how it came to owe this."""
-    o = judged.obligation
-    name = plan.unit_name(o.unit_id)
-    if o.inherited_from:
-        return _("{unit} (taking over from {previous})").format(
-            unit=name, previous=plan.unit_name(o.inherited_from)
-        )
-    if o.history:
-        return _("{unit} (replaced; its own record)").format(unit=name)
-    return name
 
 
 def days_past(judged: Judged) -> str:
@@ -137,7 +124,7 @@ def report_rows(plan: Plan, report: InputReport) -> list[list[str]]:
         rows.append(
             [
                 str(number),
-                unit_name(plan, j),
+                describe.owner_text(plan, j.obligation, full=True),
                 show_date(sub.on) if sub else "",
                 (sub.reference or "") if sub else "",
                 describe.status_label(j.status),

@@ -201,12 +201,14 @@ def inferred_text(milestone: Milestone) -> list[str]:
     ]
 
 
-def owner_text(plan: Plan, obligation: Obligation) -> str:
-    """The unit's short name, with how it came to owe this."""
-    label = plan.unit_label(obligation.unit_id)
+def owner_text(plan: Plan, obligation: Obligation, *, full: bool = False) -> str:
+    """The unit's short name (`full`: its full name, as a document writes it), with how
+    it came to owe this."""
+    name = plan.unit_name if full else plan.unit_label
+    label = name(obligation.unit_id)
     if obligation.inherited_from:
         return _("{unit} (taking over from {previous})").format(
-            unit=label, previous=plan.unit_label(obligation.inherited_from)
+            unit=label, previous=name(obligation.inherited_from)
         )
     if obligation.history:
         return _("{unit} (replaced; its own record)").format(unit=label)
