@@ -1,11 +1,13 @@
 """Measure whole kttn processes against floors measured in the same run (issue 12, item 6).
 
     python bench/run.py [--rounds N] [--scenarios NAME ...] [--budget S] [--no-first-run]
-                        [--workdir DIR] [--json FILE]
+                        [--commit REV | --src DIR] [--workdir DIR] [--json FILE]
 
 Every command runs as a real process of the installed `kttn` script, started with
-`posix_spawn` and reaped with `os.wait4`: wall time from spawn to exit and the child's own
-peak resident set. Two floors run in the same rounds, interleaved with the commands:
+`posix_spawn` and reaped with `os.wait4` (by a small helper process, see SPAWNER): wall
+time from spawn to exit and the child's own peak resident set. bench/README.md has the
+scenarios, the targets and a recorded run. Two floors run in the same rounds,
+interleaved with the commands:
 
     floor A: python -I -c pass                                   (the interpreter alone)
     floor B: python -c "import typer, pydantic, rich.console, rich.table"  (the imports)
