@@ -142,6 +142,55 @@ def test_a_remembered_command_line_gives_the_same_output_without_typer(tmp_path:
     assert second.stderr.splitlines()[-1] == "[]", second.stderr  # neither Typer, pydantic nor Rich
 
 
+def warm_probe(argv: list[str]) -> str:
+    """A process that runs `kttn ARGV` and then names the heavy modules it imported."""
+    return (
+        "import sys, os; from kttn_cli.cli.entry import run_argv; "
+        f"code = run_argv({argv!r}, os.environ); "
+        "sys.stdout.flush(); "
+        "heavy = ('typer', 'pydantic', 'tomli', 'tomllib', 'rich'); "
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr); "
+        "sys.exit(code)"
+    )
+
+
+def test_after_a_write_the_next_reads_are_warm(tmp_path: Path) -> None:
+    """The state a write leaves in the cache serves the next read (and the read after
+    that): neither reparses the ledger (no TOML reader) nor revalidates it (no pydantic),
+    and the output is what a full read gives."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    plan = ["--plan", str(SMALL_PLAN), "--as-of", "2024-07-01"]
+    argv = ["status", *plan]
+    ok(kttn(*argv))  # Typer reads this command line once, before there is a ledger
+    for unit in ("van-lam", "van-giang"):
+        ok(kttn("submit", "bc-6-thang", unit, "--on", "2024-06-28", *plan))
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", warm_probe(argv)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        for _ in range(2)
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        assert "'pydantic'" not in run.stderr.splitlines()[-1], run.stderr
+        assert "'tomli'" not in run.stderr.splitlines()[-1], run.stderr
+    # The same page as a read that finds no cache at all.
+    cold = {**env, "XDG_CACHE_HOME": str(tmp_path / "empty-cache")}
+    ledger = ok(kttn("paths", *plan)).out
+    assert ".ledger.toml" in ledger
+    for entry in Path(os.environ["KTTN_DATA_DIR"]).glob(".*.state"):
+        entry.unlink()
+    full = subprocess.run(
+        [sys.executable, "-c", warm_probe(argv)], capture_output=True, text=True, env=cold
+    )
+    assert "'tomli'" in full.stderr.splitlines()[-1], full.stderr  # it did read the ledger
+    assert full.stdout == runs[0].stdout == runs[1].stdout
+
+
 def test_the_version_and_a_completion_import_nothing_heavy() -> None:
     for argv in (["--version"], ["__complete", "bash", "2", "kttn", "sub"]):
         probe = (

@@ -38,6 +38,15 @@ LANG = Param(
 )
 # Every command takes these (a command that writes reads --as-of as "recorded as of").
 STATE = (PLAN, LEDGER, AS_OF, LANG)
+# Commands about files and settings use no date; they still take --as-of, so that a
+# script can pass it to every command.
+AS_OF_UNUSED = Param(
+    "as_of",
+    "--as-of",
+    metavar=N_("DATE"),
+    envvar="KTTN_TODAY",
+    help=N_("Accepted like every command's; this command uses no date."),
+)
 
 UNITS = Param(
     "units",

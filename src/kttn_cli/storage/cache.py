@@ -33,11 +33,13 @@ FORMAT = 4
 
 
 def _allowed() -> dict[str, type]:
-    """The classes an entry may contain: the core's dataclasses and enums, by name."""
+    """The classes an entry may contain: the core's dataclasses and enums, and the
+    loader's `State` that holds them, by name."""
     from kttn_cli.core import model, obligations, problems, roster
+    from kttn_cli.storage import loader
 
     found: dict[str, type] = {}
-    for module in (model, obligations, problems, roster):
+    for module in (model, obligations, problems, roster, loader):
         for value in vars(module).values():
             if (
                 isinstance(value, type)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kttn_cli.cli.options import LANG, LEDGER, PLAN, STATE
+from kttn_cli.cli.options import AS_OF, AS_OF_UNUSED, LANG, LEDGER, PLAN, STATE
 from kttn_cli.cli.session import Session
 from kttn_cli.cli.spec import command
 from kttn_cli.errors import EX_DATAERR, KttnError
@@ -106,6 +106,7 @@ def check(s: Session) -> int:
     "restore",
     PLAN,
     LEDGER,
+    AS_OF_UNUSED,
     LANG,
     examples=(
         ("kttn restore", N_("Put the backup back as the ledger (the current one is kept aside).")),
@@ -140,6 +141,7 @@ def restore(s: Session) -> None:
     "paths",
     PLAN,
     LEDGER,
+    AS_OF_UNUSED,
     LANG,
     examples=(
         ("kttn paths", N_("Where kttn's files are.")),
@@ -178,6 +180,7 @@ def paths(s: Session) -> None:
     "config",
     PLAN,
     LEDGER,
+    AS_OF,
     LANG,
     examples=(
         ("kttn config", N_("Each setting, its value and where it came from.")),
@@ -213,6 +216,7 @@ def config(s: Session) -> None:
 
 @command(
     "schema",
+    AS_OF_UNUSED,
     LANG,
     examples=(
         ("kttn schema > plan.schema.json", N_("The plan format, for editors.")),

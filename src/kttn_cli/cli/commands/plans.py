@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kttn_cli.cli.options import AS_OF, LANG, listing_format
+from kttn_cli.cli.options import AS_OF, AS_OF_UNUSED, LANG, listing_format
 from kttn_cli.cli.session import Session
 from kttn_cli.cli.spec import Param, command
 from kttn_cli.core.model import Status
@@ -95,6 +95,7 @@ def refuse_one_plan_options(s: Session, flag: str) -> None:
             "in use)."
         ),
     ),
+    AS_OF_UNUSED,
     LANG,
     examples=(
         ("kttn init ke-hoach-moi.toml", N_("A new plan from the bundled one, with its own id.")),
@@ -385,6 +386,7 @@ def plans(s: Session, *, output_format: str) -> int:
         complete="file",
         help=N_("The plan file to register."),
     ),
+    AS_OF_UNUSED,
     LANG,
     group="plans",
     examples=(
@@ -432,6 +434,7 @@ def plans_add(s: Session, *, path: str) -> None:
         complete="plan",
         help=N_("The id of a registered plan (or its file)."),
     ),
+    AS_OF_UNUSED,
     LANG,
     group="plans",
     examples=(
