@@ -195,12 +195,17 @@ class Plan:
     _groups: dict[str, Group] = field(init=False, compare=False, repr=False)
     _milestones: dict[str, Milestone] = field(init=False, compare=False, repr=False)
     _tasks: dict[str, Task] = field(init=False, compare=False, repr=False)
+    # expand()'s answers: asked once per ledger record, the same few lists over and over.
+    _expanded: dict[tuple[str, ...], tuple[str, ...]] = field(
+        init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         # Frozen: the indexes are set once, here.
         object.__setattr__(self, "_units", {u.id: u for u in self.units})
         object.__setattr__(self, "_groups", {g.id: g for g in self.groups})
         object.__setattr__(self, "_tasks", {t.id: t for t in self.tasks})
+        object.__setattr__(self, "_expanded", {})
         milestones = {m.id: m for t in self.tasks for m in t.milestones}
         object.__setattr__(self, "_milestones", milestones)
 
@@ -240,12 +245,15 @@ class Plan:
 
     def expand(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """Unit ids named directly or through groups, in order, without repeats."""
-        seen: dict[str, None] = {}
-        for name in names:
-            group = self._groups.get(name)
-            for unit_id in group.members if group else (name,):
-                seen.setdefault(unit_id, None)
-        return tuple(seen)
+        found = self._expanded.get(names)
+        if found is None:
+            seen: dict[str, None] = {}
+            for name in names:
+                group = self._groups.get(name)
+                for unit_id in group.members if group else (name,):
+                    seen.setdefault(unit_id, None)
+            found = self._expanded[names] = tuple(seen)
+        return found
 
 
 # --- ledger records -------------------------------------------------------------------

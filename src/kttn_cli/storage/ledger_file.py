@@ -29,7 +29,6 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,7 +188,8 @@ def append(
         new = build(state)
         if not new:
             return Written([], state)
-        book = deepcopy(state.book)
+        # `state` was loaded for this write alone: its book can take the new records.
+        book = state.book
         problems = book.add(state.plan, new)
         if problems:
             raise FileProblems(

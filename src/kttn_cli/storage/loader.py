@@ -251,7 +251,10 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path) -> State:
     else:
         book = Book()
     state = State(plan, book, tuple(problems), exists)
-    store(state, plan_path, ledger_path, cache_dir, key)
+    # A write may have replaced a file while this read went on: then the state read is
+    # not the key's, and the entry that write left must not be overwritten.
+    if _key(plan_path, ledger_path) == key:
+        store(state, plan_path, ledger_path, cache_dir, key)
     return state
 
 
