@@ -162,6 +162,17 @@ class Session:
         self._keep_ids(state)
         return state
 
+    @cached_property
+    def plan_file(self) -> Plan:
+        """The plan file's plan alone (no ad-hoc tasks), from its own small cache entry:
+        what a write checks before it takes the lock, without reading the ledger's state
+        (the write reads that under the lock)."""
+        from kttn_cli.storage.loader import load_plan
+
+        if "state" in self.__dict__:
+            return self.state.plan
+        return load_plan(self.plan_path, self.cache_dir)[0]
+
     def _keep_ids(self, state: State) -> None:
         """The ids shell completion offers (cli/complete.py), kept when they change."""
         from kttn_cli.storage.id_list import remember

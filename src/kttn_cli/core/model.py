@@ -196,9 +196,7 @@ class Plan:
     _milestones: dict[str, Milestone] = field(init=False, compare=False, repr=False)
     _tasks: dict[str, Task] = field(init=False, compare=False, repr=False)
     # expand()'s answers: asked once per ledger record, the same few lists over and over.
-    _expanded: dict[tuple[str, ...], tuple[str, ...]] = field(
-        init=False, compare=False, repr=False
-    )
+    _expanded: dict[tuple[str, ...], tuple[str, ...]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Frozen: the indexes are set once, here.

@@ -56,16 +56,23 @@ class _Encoder:
     def __init__(self) -> None:
         self.seen: dict[int, int] = {}
         self.keep: list[Any] = []  # keeps ids stable while encoding
+        self.fields: dict[type, tuple[str, ...]] = {}  # each dataclass's init fields
 
     def __call__(self, value: Any) -> Any:
-        if value is None or type(value) in (str, int, bool, float):
+        kind = type(value)
+        if value is None or kind in _PLAIN:
             return value
-        if isinstance(value, enum.Enum):
-            return {"$e": [type(value).__name__, value.value]}
-        if type(value) is datetime:
-            return {"$dt": value.isoformat()}
-        if type(value) is date:
+        names = self.fields.get(kind)
+        if names is not None:
+            return self._dataclass(value, names)
+        if kind is tuple:
+            return {"$t": [self(v) for v in value]}
+        if kind is date:
             return {"$d": value.isoformat()}
+        if isinstance(value, enum.Enum):
+            return {"$e": [kind.__name__, value.value]}
+        if kind is datetime:
+            return {"$dt": value.isoformat()}
         if isinstance(value, tuple):
             return {"$t": [self(v) for v in value]}
         if isinstance(value, list):
@@ -76,17 +83,23 @@ class _Encoder:
         if isinstance(value, dict):
             return {"$m": [[self(k), self(v)] for k, v in value.items()]}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            ref = self.seen.get(id(value))
-            if ref is not None:
-                return {"$r": ref}
-            ref = len(self.seen)
-            self.seen[id(value)] = ref
-            self.keep.append(value)
-            fields = {
-                f.name: self(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
-            }
-            return {"$c": type(value).__name__, "$i": ref, "v": fields}
-        raise TypeError(f"cannot cache a {type(value).__name__}")
+            names = tuple(f.name for f in dataclasses.fields(value) if f.init)
+            self.fields[kind] = names
+            return self._dataclass(value, names)
+        raise TypeError(f"cannot cache a {kind.__name__}")
+
+    def _dataclass(self, value: Any, names: tuple[str, ...]) -> Any:
+        ref = self.seen.get(id(value))
+        if ref is not None:
+            return {"$r": ref}
+        ref = len(self.seen)
+        self.seen[id(value)] = ref
+        self.keep.append(value)
+        fields = {name: self(getattr(value, name)) for name in names}
+        return {"$c": type(value).__name__, "$i": ref, "v": fields}
+
+
+_PLAIN = frozenset({str, int, bool, float})
 
 
 class _Decoder:

@@ -166,6 +166,9 @@ def append(
 
     import kttn_cli.schema.ledger  # noqa: F401
 
+    # A link into a folder that is not mounted is refused before the lock would create
+    # that folder (the lock lives beside the real file).
+    loader.ledger_presence(ledger)
     with locked(ledger, lock_timeout) as real:
         exists = loader.ledger_presence(real)
         old = read_data_file(real, "ledger") if exists else None

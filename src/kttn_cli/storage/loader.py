@@ -98,14 +98,15 @@ def ledger_presence(path: Path) -> bool:
     folder that is not there (a synced folder not mounted), is an error that says how to
     get it back, never a silent new ledger."""
     real = Path(os.path.realpath(path))
-    if path.is_symlink() and not real.parent.is_dir():
+    linked = str(real) != os.path.abspath(path)  # a link on the way, at any level
+    if linked and not real.parent.is_dir():
         raise MissingInput(
             N_(
                 "the ledger {path} is a link to {target}, which does not exist (a folder that "
                 "is not mounted?); nothing was read or written"
             ),
             path=path,
-            target=os.readlink(path),
+            target=real,
         )
     if real.exists():
         return True

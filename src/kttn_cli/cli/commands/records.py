@@ -86,7 +86,7 @@ def received_date(s: Session, text: str | None, what: str) -> date:
     starts, never after today by the real clock, whatever --as-of says (--as-of may look
     back; a record cannot be dated in the future)."""
     day = user_date(text, what) if text is not None else s.today
-    first = s.state.plan.info.records_from
+    first = s.plan_file.info.records_from
     if day < first:
         raise DataError(
             N_("{option} {value} is before the plan starts ({start}); check the year"),
@@ -621,7 +621,7 @@ def task_add(
     document that assigned it, its units and its deadline."""
     from kttn_cli.cli.lookup import find_unit, find_unit_or_group
 
-    plan = s.state.plan
+    plan = s.plan_file
     item = ad_hoc_item(plan)
     if item is None:
         raise DataError(N_("the plan has no item for ad-hoc tasks (a task with ad_hoc = true)"))
