@@ -10,6 +10,19 @@ from pathlib import Path
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """flanker's parser writes its ply tables into site-packages on its first import in a
+    new environment; two xdist workers importing it at once read each other's half-written
+    table (AttributeError: ... has no attribute '_tabversion'). Import it once here, in the
+    controller, before any worker starts."""
+    if hasattr(config, "workerinput"):
+        return
+    try:
+        import flanker.mime  # type: ignore[import-untyped]  # noqa: F401, PLC0415
+    except ImportError:
+        pass  # the tests that read mail with flanker say so themselves
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
