@@ -3,6 +3,7 @@ columns, without colour, and with no KTTN_* variable from the machine that runs 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +18,9 @@ def pytest_configure(config: pytest.Config) -> None:
     controller, before any worker starts."""
     if hasattr(config, "workerinput"):
         return
-    try:
-        import flanker.mime  # type: ignore[import-untyped]  # noqa: F401, PLC0415
-    except ImportError:
-        pass  # the tests that read mail with flanker say so themselves
+    # Without flanker, the tests that read mail with it say so themselves.
+    with contextlib.suppress(ImportError):
+        import flanker.mime  # type: ignore[import-untyped]  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
