@@ -274,7 +274,9 @@ def test_a_file_whose_id_changed_is_registered_again_under_its_new_id(here: Path
     assert [(p["id"], p["file_id"]) for p in plans_json()] == [("nho", None)]
 
 
-def test_plans_lists_two_plans_with_their_ledgers_and_counts(here: Path, data: Path) -> None:
+def test_plans_lists_two_plans_with_their_ledgers_and_counts(
+    here: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ok(kttn("submit", "III.2-bc-6-thang", "van-lam", "--on", "2024-06-25"))
     ok(kttn("submit", "III.2-bc-6-thang", "yen-my", "--on", "2024-07-01"))
     ok(kttn("plans", "add", str(SMALL_PLAN)))
@@ -285,6 +287,8 @@ def test_plans_lists_two_plans_with_their_ledgers_and_counts(here: Path, data: P
         (BUNDLED_ID, str(BUNDLED_PLAN), True, f"{data}/{BUNDLED_ID}.ledger.toml", 2, 15),
         ("small", str(SMALL_PLAN), False, f"{data}/small.ledger.toml", None, 2),
     ]
+    # Wide enough that no path wraps, wherever the checkout and the temporary folder are.
+    monkeypatch.setenv("COLUMNS", "400")
     table = ok(kttn("plans", "--as-of", "2024-07-10"))
     assert re.search(rf"│ {BUNDLED_ID} +│ {re.escape(str(BUNDLED_PLAN))} +│ +2 │ +15 │", table.out)
     assert re.search(r"│ small +│ .*small_plan\.toml +│ +— │ +2 │", table.out), table.out
