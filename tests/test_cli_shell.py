@@ -10,8 +10,11 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import SMALL_PLAN, kttn, ok
 from kttn_cli.cli.commands import GROUPS, MODULES
@@ -208,12 +211,120 @@ def test_the_version_and_a_completion_import_nothing_heavy() -> None:
 def test_a_memo_entry_is_never_used_by_another_kttn(tmp_path: Path) -> None:
     """The memo belongs to one version of the package: a changed fingerprint is a miss."""
     from kttn_cli.cli import memo
+    from kttn_cli.cli.parser import parse
 
     cache = tmp_path / "cache"
-    memo.remember(cache, ["status"], "old", "status", {"units": None})
-    assert memo.lookup(cache, ["status"], "old") == ("status", {"units": None})
+    parsed = parse(["status"])
+    memo.remember(cache, ["status"], "old", spec_of(parsed.path), parsed.values)
+    assert memo.lookup(cache, ["status"], "old") == (parsed.path, parsed.values)
     assert memo.lookup(cache, ["status"], "new") is None
     assert memo.lookup(cache, ["status", "-u", "x"], "old") is None
+
+
+def spec_of(path: str) -> Any:
+    from kttn_cli.cli.parser import spec_of as declared
+
+    return declared(path)
+
+
+# Command lines as a clerk types them; the memo records each one's shape.
+RECORDED = [
+    ["submit", "III.2-bc-6-thang", "van-lam", "--on", "2024-06-25", "--ref", "12-BC/HU"],
+    ["submit", "bc-6-thang", "van-lam", "yen-my", "--on", "2024-06-25", "--replace"],
+    ["extend", "III.2-bc-6-thang", "van-lam", "--to", "2024-07-10", "--reason", "BTV đồng ý"],
+    ["status", "--unit", "van-lam", "--as-of", "2024-07-01"],
+    ["overdue", "--format", "plain", "--as-of", "2024-07-01"],
+    ["task", "add", "--title", "Báo cáo đột xuất", "--by", "25-CV/TU", "-u", "cap-huyen"],
+    ["void", "r-0001", "--reason", "nhầm"],
+    ["plans", "add", "ke-hoach.toml"],
+    ["log", "--format", "json"],
+]
+# Words a new line may put anywhere: other text, option names, help flags, words that
+# also appear elsewhere in the line, a choice, a flag's value as text.
+OTHER_WORDS = [
+    "yen-my",
+    "van-giang",
+    "2024-07-01",
+    "01/07/2024",
+    "",
+    " ",
+    "III.3-bc-nam",
+    "--on",
+    "--ref",
+    "-h",
+    "--help",
+    "-",
+    "--",
+    "--unit=x",
+    "True",
+    "plain",
+    "json",
+    "table",
+    "status",
+    "submit",
+    "add",
+    "r-0002",
+    "Văn Lâm",
+    "cap-huyen",
+    "nhầm",
+    "--replace",
+]
+
+
+@given(
+    recorded=st.sampled_from(RECORDED),
+    changes=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=9), st.sampled_from(OTHER_WORDS)),
+        max_size=3,
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_memo_never_disagrees_with_the_parser(
+    recorded: list[str], changes: list[tuple[int, str]]
+) -> None:
+    """Whatever line is looked up after a recorded one, a hit is exactly what Typer reads
+    from that line (never a value where Typer would find an option, an error or help)."""
+    import tempfile
+
+    from kttn_cli.cli import memo
+    from kttn_cli.cli.parser import HelpShown, parse
+    from kttn_cli.errors import KttnError
+
+    argv = list(recorded)
+    for position, word in changes:
+        argv[position % len(argv)] = word
+    with tempfile.TemporaryDirectory() as cache:
+        parsed = parse(recorded)
+        memo.remember(Path(cache), recorded, "f", spec_of(parsed.path), parsed.values)
+        hit = memo.lookup(Path(cache), argv, "f")
+    if hit is None:
+        return
+    try:
+        expected = parse(argv)
+    except (HelpShown, KttnError) as exc:
+        raise AssertionError(f"{argv}: the memo answered {hit}, the parser {exc!r}") from None
+    assert hit == (expected.path, expected.values), argv
+
+
+def test_a_second_submit_with_other_words_skips_typer() -> None:
+    """The clerk's next `submit` (another milestone, unit, date, number) is read from the
+    memo: the process imports no Typer, and the record is what Typer would have read."""
+    plan = ["--plan", str(SMALL_PLAN)]
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", "--ref", "1-BC/HU", *plan))
+    argv = ["submit", "tong-hop", "office", "--on", "2024-07-03", "--ref", "2-BC/HU", *plan]
+    run = subprocess.run(
+        [sys.executable, "-c", warm_probe(argv)], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert "'typer'" not in run.stderr.splitlines()[-1], run.stderr
+    rows = json.loads(ok(kttn("log", "--format", "json", *plan)).out)
+    last = rows[-1]
+    assert (last["milestone"], last["unit"], last["on"], last["reference"]) == (
+        "tong-hop",
+        "office",
+        "2024-07-03",
+        "2-BC/HU",
+    ), last
 
 
 def test_machine_output_is_identical_for_identical_inputs() -> None:

@@ -2,8 +2,8 @@
 
 In order: `--version` answers at once; a completion request (`kttn __complete …`, sent
 by the shell's Tab) is answered from the declarations and the cached id lists; the
-language is chosen (help pages and usage errors are in it); a command line read before
-comes from the memo; anything else is read by Typer. Then the command runs inside the
+language is chosen (help pages and usage errors are in it); a command line of a shape
+read before comes from the memo; anything else is read by Typer. Then the command runs inside the
 error boundary (`cli.app`).
 """
 
@@ -77,8 +77,10 @@ def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
         except KttnError as exc:
             terminal().error(exc.text())
             return exc.exit_code
+        from kttn_cli.cli.spec import REGISTRY
+
         hit = parsed.path, parsed.values
-        memo.remember(cache_dir, argv, fingerprint, *hit)
+        memo.remember(cache_dir, argv, fingerprint, REGISTRY[parsed.path], parsed.values)
     from kttn_cli.cli.app import run
 
     return run(hit[0], hit[1], env, debug)
