@@ -5,6 +5,7 @@ that point nowhere, units with a life span and their successors."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from datetime import date
@@ -458,6 +459,27 @@ def test_a_successor_records_what_it_took_over(tmp_path: Path) -> None:
         "van-giang": "on_time",
         "nhu-quynh": "overdue",
     }
+
+
+def test_a_writes_obligations_of_one_milestone_are_those_of_the_whole_plan(
+    tmp_path: Path,
+) -> None:
+    """A write asks only for the milestone it names: the same obligations (heirs, not
+    owed, history) as the whole plan's, for every milestone."""
+    from kttn_cli.storage import loader
+
+    plan = plan_copy(tmp_path, LIFESPAN_PLAN.read_text(encoding="utf-8"))
+    ok(kttn("submit", "bc-9-thang", "nhu-quynh", "--on", "2025-09-15", "--plan", str(plan)))
+    ok(kttn("submit", "bc-quy-2025-q3", "van-giang", "--on", "2025-06-28", "--plan", str(plan)))
+    [ledger] = Path(os.environ["KTTN_DATA_DIR"]).glob("*.ledger.toml")
+    state = loader.load(plan, ledger, tmp_path / "cache")
+    assert len(state.book.submissions) == 2
+    whole = obligations(state.plan, state.book)
+    milestones = {o.milestone.id for o in whole}
+    assert len(milestones) > 5
+    for milestone in milestones:
+        alone = obligations(state.plan, state.book, only=milestone)
+        assert alone == [o for o in whole if o.milestone.id == milestone], milestone
 
 
 @pytest.mark.parametrize(

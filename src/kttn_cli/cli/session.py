@@ -241,7 +241,9 @@ class Session:
 
     @cached_property
     def shift(self) -> Shift | None:
-        rules = self.state.plan.rules
+        # The plan file's rules: a write asks for them under its lock, where reading the
+        # ledger's state again would cost as much as the write.
+        rules = self.plan_file.rules
         if not rules.shift_to_working_day:
             return None
         from kttn_cli.core.deadlines import working_day_shift

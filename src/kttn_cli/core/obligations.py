@@ -318,8 +318,11 @@ def _assigned(plan: Plan, roster: Roster, key: Key) -> bool:
     return unit_id in assigned or any(u in assigned for u in roster.related(unit_id))
 
 
-def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obligation]:
-    """Every obligation of the plan and its ad-hoc tasks, in plan order (step 2).
+def obligations(
+    plan: Plan, book: Book, shift: Shift | None = None, *, only: str | None = None
+) -> list[Obligation]:
+    """Every obligation of the plan and its ad-hoc tasks, in plan order (step 2); with
+    `only` (a milestone id), that milestone's alone (a write names one milestone).
 
     A unit whose life span does not cover a milestone's last day (or the day fixed for
     it) does not owe it, unless it has delivered it already: the obligation is shown as
@@ -339,6 +342,8 @@ def obligations(plan: Plan, book: Book, shift: Shift | None = None) -> list[Obli
     result: list[Obligation] = []
     for task in full.tasks:
         for milestone in task.milestones:
+            if only is not None and milestone.id != only:
+                continue
             last = last_day(milestone.deadline, full.rules)
             schedules = book.schedules.get(milestone.id, ())
             base = Obligation(

@@ -23,7 +23,6 @@ from kttn_cli.core.model import (
     Extension,
     LedgerRecord,
     Milestone,
-    Plan,
     Schedule,
     Submission,
     Void,
@@ -113,13 +112,14 @@ class Stamp:
 
 
 def resolve_obligations(
-    plan: Plan, state_obligations: list[Obligation], milestone_query: str, unit_queries: list[str]
+    s: Session, state: State, milestone_query: str, unit_queries: list[str]
 ) -> tuple[Milestone, list[Obligation]]:
     """The milestone and the obligations of the named units, or a clear error."""
     from kttn_cli.cli.lookup import find_milestone, find_unit
 
+    plan = state.book.plan_with_tasks(state.plan)
     milestone = plan.milestone(find_milestone(plan, milestone_query))
-    owed = {o.unit_id: o for o in state_obligations if o.milestone.id == milestone.id}
+    owed = {o.unit_id: o for o in obligations_of(s, state, milestone.id)}
     chosen: dict[str, Obligation] = {}
     for query in unit_queries:
         unit_id = find_unit(plan, query)
@@ -160,10 +160,10 @@ def write(
     return written.records
 
 
-def obligations_of(s: Session, state: State) -> list[Obligation]:
+def obligations_of(s: Session, state: State, milestone_id: str | None = None) -> list[Obligation]:
     from kttn_cli.core.obligations import obligations
 
-    return obligations(state.plan, state.book, s.shift)
+    return obligations(state.plan, state.book, s.shift, only=milestone_id)
 
 
 # --- submit -------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def submit(
 
     def build(state: State) -> list[LedgerRecord]:
         plan = state.book.plan_with_tasks(state.plan)
-        target, chosen = resolve_obligations(plan, obligations_of(s, state), milestone, units)
+        target, chosen = resolve_obligations(s, state, milestone, units)
         clashes = [o for o in chosen if o.submissions]
         if clashes and not replace:
             raise DataError(
@@ -293,7 +293,10 @@ def confirm_records(s: Session, records: list[LedgerRecord], received_today: boo
     """One line per record written: id, what, and for a submission its status."""
     from kttn_cli.render import describe
 
-    by_key = {(o.milestone.id, o.unit_id): o for o in s.obligations}
+    written = dict.fromkeys(r.milestone for r in records if isinstance(r, Submission))
+    by_key = {
+        (o.milestone.id, o.unit_id): o for m in written for o in obligations_of(s, s.state, m)
+    }
     plan = s.plan
     lines = []
     for record in records:
@@ -455,7 +458,7 @@ def extend(
 
     def build(state: State) -> list[LedgerRecord]:
         plan = state.book.plan_with_tasks(state.plan)
-        target, chosen = resolve_obligations(plan, obligations_of(s, state), milestone, units)
+        target, chosen = resolve_obligations(s, state, milestone, units)
         for o in chosen:
             if o.due is None:
                 raise DataError(
