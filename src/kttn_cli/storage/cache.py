@@ -20,13 +20,13 @@ import dataclasses
 import enum
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4
+FORMAT = 5
 
 
 # --- the JSON codec of core objects -----------------------------------------------------
@@ -147,28 +147,37 @@ def decode(text: str) -> Any:
 
 def read_entry(path: Path, key: str) -> Any | None:
     """The value stored at `path` for `key`, or None (a miss, whatever went wrong)."""
+    found = read_entry_where(path, lambda header: header.get("key") == key)
+    return None if found is None else found[1]
+
+
+def read_entry_where(path: Path, wanted: Callable[[dict[str, Any]], bool]) -> Any | None:
+    """(header, value) of the entry at `path` if its header is `wanted`, else None."""
     try:
         with path.open("rb") as handle:
             header = json.loads(handle.readline())
             if not isinstance(header, dict) or header.get("format") != FORMAT:
                 return None
-            if header.get("key") != key:
+            if not wanted(header):
                 return None
             payload = handle.read()
         if zlib.crc32(payload) != header.get("crc32"):
             return None
         with paused_gc():
-            return decode(payload.decode("utf-8"))
+            return header, decode(payload.decode("utf-8"))
     except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         return None
 
 
-def write_entry(path: Path, key: str, value: Any, mode: int = 0o600) -> bool:
+def write_entry(
+    path: Path, key: str, value: Any, mode: int = 0o600, about: dict[str, Any] | None = None
+) -> bool:
     """Store `value` for `key` at `path`, atomically; False (and nothing written) on any
-    failure. `mode` lets the entry beside a shared ledger be read by who reads it."""
+    failure. `mode` lets the entry beside a shared ledger be read by who reads it; `about`
+    adds facts to the header (what the value was computed from)."""
     try:
         payload = encode(value).encode("utf-8")
-        header = {"format": FORMAT, "key": key, "crc32": zlib.crc32(payload)}
+        header = {**(about or {}), "format": FORMAT, "key": key, "crc32": zlib.crc32(payload)}
         data = json.dumps(header).encode("utf-8") + b"\n" + payload
     except (ValueError, TypeError, RecursionError):
         return False

@@ -6,15 +6,17 @@ writer of that file takes the same lock):
 
 1. lock; refuse a ledger that is missing while its backup exists, a read-only one, one
    that cannot be read, or one with problems (unless the write is what fixes them);
-2. the current state: from the cache when it was computed from these very bytes, else
-   read and checked in full; `build` decides the new records from it (or refuses);
+2. the current state: from the cache when it was computed from these very bytes (or from
+   their beginning: the records appended since are added to it), else read and checked
+   in full; `build` decides the new records from it (or refuses);
 3. the new records are checked by the same rules as every record (`Book.add`) and by
    their file models; the history check refuses to replace a backup that holds more
    records than the ledger (a ledger replaced by an older copy);
 4. a temporary file in the same directory gets old + new bytes and is fsynced; the
    backup is prepared beside it (a hard link to the old file, or a copy where the file
    system refuses hard links); the temporary file is renamed over the ledger — the
-   commit point — then the backup is renamed into place and the directory fsynced.
+   commit point — then the backup is renamed into place and the directory fsynced;
+5. the lock is released, then the new state is cached for the next command.
 
 A failure before the commit point leaves every file as it was (only the writer's own
 temporary files are removed). The caller learns the moment of the commit (`on_commit`):
@@ -162,6 +164,7 @@ def append(
 ) -> Written:
     """Append the records `build` makes from the current state, safely (module doc)."""
     # Everything the write needs is imported before the lock is taken.
+    import tomli  # noqa: F401
     import tomli_w  # noqa: F401
 
     import kttn_cli.schema.ledger  # noqa: F401
@@ -214,8 +217,12 @@ def append(
             return Written(new, loader.load(plan_path, real, cache_dir), backup_note)
         after = loader.State(state.plan, book, state.problems, True)
         key = loader.key_after_write(plan_path, real)
-        loader.store(after, plan_path, real, cache_dir, key)
-        return Written(new, after, backup_note)
+    # The state is cached after the lock is released: the next writer need not wait for
+    # it, and finds the entry before this write plus the records appended since
+    # (`loader.load`). If another write came first, its entry is the newer one.
+    if loader.key_after_write(plan_path, real) == key:
+        loader.store(after, plan_path, real, cache_dir, key, content)
+    return Written(new, after, backup_note)
 
 
 def _remove_stale_temporaries(real: Path) -> None:

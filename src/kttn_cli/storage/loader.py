@@ -13,6 +13,7 @@ views state it and writes refuse.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import zlib
 from dataclasses import dataclass
@@ -167,12 +168,13 @@ def unreadable_ledger(path: Path, problems: list[Problem]) -> FileProblems:
     )
 
 
-def read_ledger(path: Path, plan: Plan) -> tuple[Ledger, Parsed | None]:
+def read_ledger(path: Path, plan: Plan, raw: bytes | None = None) -> tuple[Ledger, Parsed | None]:
     """Every record of the ledger (exit 65 if it cannot be read); an absent ledger is
-    empty. The parsed text locates later problems."""
-    if not ledger_presence(path):
-        return Ledger(()), None
-    raw = read_data_file(path, "ledger")
+    empty. The parsed text locates later problems. `raw`: the file's bytes, if read."""
+    if raw is None:
+        if not ledger_presence(path):
+            return Ledger(()), None
+        raw = read_data_file(path, "ledger")
     records, parsed, problems = check_ledger(path, raw, plan.info.id)
     if records is None:
         raise unreadable_ledger(path, problems)
@@ -182,15 +184,24 @@ def read_ledger(path: Path, plan: Plan) -> tuple[Ledger, Parsed | None]:
 # --- the state, cached --------------------------------------------------------------------
 
 
-def _key(plan_path: Path, ledger_path: Path) -> str:
+def _base(plan_path: Path, ledger_path: Path) -> str:
+    """What an entry's ledger must share with the current one to be its beginning: this
+    kttn, this version of the plan, this ledger file."""
     parts = [
         package_fingerprint(),
         os.path.realpath(plan_path),
         repr(identity(plan_path)),
         os.path.realpath(ledger_path),
-        repr(identity(ledger_path)),
     ]
     return "\0".join(parts)
+
+
+def _key(plan_path: Path, ledger_path: Path) -> str:
+    return _base(plan_path, ledger_path) + "\0" + repr(identity(ledger_path))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def entry_places(plan_path: Path, ledger_path: Path, cache_dir: Path) -> list[Path]:
@@ -234,41 +245,96 @@ def plan_identity(plan_path: Path, cache_dir: Path) -> str:
 
 def load(plan_path: Path, ledger_path: Path, cache_dir: Path) -> State:
     """The state of this plan and ledger: from the cache when both files are the
-    versions it was computed from, else read and checked in full (and cached)."""
+    versions it was computed from; else, when an entry was computed from the beginning
+    of this very ledger, that entry and the records appended since; else read and
+    checked in full. The state is cached for the next command."""
     exists = ledger_presence(ledger_path)
     key = _key(plan_path, ledger_path)
+    base = _base(plan_path, ledger_path)
     places = entry_places(plan_path, ledger_path, cache_dir)
+    earlier: tuple[dict[str, object], State] | None = None
     for place in places:
-        found = cache.read_entry(place, key)
-        if isinstance(found, State):
-            return found
+        found = cache.read_entry_where(place, lambda header: header.get("base") == base)
+        if found is None or not isinstance(found[1], State):
+            continue
+        if found[0].get("key") == key:
+            return found[1]
+        earlier = earlier or found
     plan, problems = load_plan(plan_path, cache_dir)
-    if exists:
-        ledger, parsed = read_ledger(ledger_path, plan)
-        with cache.paused_gc():
-            book = Book.read(plan, ledger.records)
-        assert parsed is not None
-        problems += in_file_order([parsed.locate(p) for p in book.ledger_problems()])
-    else:
-        book = Book()
-    state = State(plan, book, tuple(problems), exists)
+    raw = read_data_file(ledger_path, "ledger") if exists else None
+    state = _appended(earlier, raw) if earlier is not None and raw is not None else None
+    if state is None:
+        if raw is not None:
+            ledger, parsed = read_ledger(ledger_path, plan, raw)
+            with cache.paused_gc():
+                book = Book.read(plan, ledger.records)
+            assert parsed is not None
+            problems += in_file_order([parsed.locate(p) for p in book.ledger_problems()])
+        else:
+            book = Book()
+        state = State(plan, book, tuple(problems), exists)
     # A write may have replaced a file while this read went on: then the state read is
     # not the key's, and the entry that write left must not be overwritten.
     if _key(plan_path, ledger_path) == key:
-        store(state, plan_path, ledger_path, cache_dir, key)
+        store(state, plan_path, ledger_path, cache_dir, key, raw)
     return state
 
 
-def store(state: State, plan_path: Path, ledger_path: Path, cache_dir: Path, key: str) -> None:
+def _appended(earlier: tuple[dict[str, object], State], raw: bytes) -> State | None:
+    """The state of a ledger that is an earlier entry's ledger with records appended in
+    kttn's layout (the ledger is append-only, so old state + new records is exact), or
+    None when it is not: then the caller reads it in full. Appended records are checked
+    by their file model and by `Book.add`, the rules every record passes."""
+    header, state = earlier
+    size, digest = header.get("size"), header.get("digest")
+    if not isinstance(size, int) or not 0 < size <= len(raw) or _digest(raw[:size]) != digest:
+        return None
+    if any(p.source == "ledger" for p in state.problems):
+        return None  # new records may resolve them: only a full read says which remain
+    tail = raw[size:]
+    if not tail:
+        return state  # the same bytes (the file was copied or touched)
+    if not tail.startswith(b"\n[[records]]\n"):
+        return None
+    import tomli
+    from pydantic import ValidationError
+
+    from kttn_cli.schema.ledger import LedgerFile
+
+    try:
+        data = tomli.loads(tail.decode("utf-8"))
+        model = LedgerFile.model_validate({"schema_version": 1, "plan": state.plan.info.id, **data})
+    except (UnicodeDecodeError, tomli.TOMLDecodeError, ValidationError, TypeError):
+        return None
+    new = [record.to_core() for record in model.records]
+    if state.book.add(state.plan, new):
+        return None
+    return State(state.plan, state.book, state.problems, True)
+
+
+def store(
+    state: State,
+    plan_path: Path,
+    ledger_path: Path,
+    cache_dir: Path,
+    key: str,
+    raw: bytes | None = None,
+) -> None:
     """Keep the state beside the ledger if that directory takes it (with the ledger's
-    read permissions), else in the user's cache."""
+    read permissions), else in the user's cache. `raw`: the ledger's bytes the state was
+    computed from, so that a later version of the ledger can start from it."""
     places = entry_places(plan_path, ledger_path, cache_dir)
     mode = 0o600
     if len(places) == 2:
         with contextlib.suppress(OSError):
             mode = os.stat(ledger_path).st_mode & 0o644
+    about: dict[str, object] = {"base": _base(plan_path, ledger_path)}
+    if raw is not None:
+        about |= {"size": len(raw), "digest": _digest(raw)}
     for place in places:
-        if cache.write_entry(place, key, state, mode=mode if place is places[0] else 0o600):
+        if cache.write_entry(
+            place, key, state, mode=mode if place is places[0] else 0o600, about=about
+        ):
             return
 
 

@@ -1,0 +1,101 @@
+"""The state cache across versions of a ledger (docs/architecture.md, "Speed"): an entry
+computed from the beginning of the ledger serves the next version with only the records
+appended since; anything else that differs is read in full."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import SMALL_PLAN, kttn, ok
+from kttn_cli.storage import loader
+
+PLAN = ["--plan", str(SMALL_PLAN)]
+
+
+def ledger() -> Path:
+    [found] = Path(os.environ["KTTN_DATA_DIR"]).glob("*.ledger.toml")
+    return found
+
+
+def entry() -> Path:
+    [found] = Path(os.environ["KTTN_DATA_DIR"]).glob(".*.state")
+    return found
+
+
+@pytest.fixture
+def earlier_entry(tmp_path: Path) -> Path:
+    """A ledger with two more records than its cached entry knows."""
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    kept = tmp_path / "earlier.state"
+    shutil.copyfile(entry(), kept)
+    ok(kttn("submit", "bc-6-thang", "van-giang", "--on", "2024-06-27", "--ref", "3-BC/HU", *PLAN))
+    ok(kttn("extend", "tong-hop", "office", "--to", "2024-10-15", "--reason", "BTV", *PLAN))
+    shutil.copyfile(kept, entry())  # as if the last writes had not cached their state yet
+    return tmp_path
+
+
+def full_read(tmp_path: Path) -> loader.State:
+    for place in loader.entry_places(SMALL_PLAN, ledger(), tmp_path / "cache"):
+        place.unlink(missing_ok=True)
+    return loader.load(SMALL_PLAN, ledger(), tmp_path / "cache")
+
+
+def test_an_entry_for_the_ledgers_beginning_serves_it_with_the_records_appended(
+    earlier_entry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_full_read(*args: object) -> None:
+        raise AssertionError("the ledger was read in full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "read_ledger", no_full_read)
+        state = loader.load(SMALL_PLAN, ledger(), earlier_entry / "cache")
+    assert state == full_read(earlier_entry)
+    assert len(state.book.submissions) == 2 and state.book.extensions
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        # the beginning changed, its length kept: the first record's date edited by hand
+        (lambda text: text.replace("on = 2024-06-25", "on = 2024-06-24", 1), None),
+        # appended by hand, not in kttn's layout: a key of the last record (the extension)
+        (lambda text: text + "after_submission = true\n", None),
+        # appended in kttn's layout, but a record that points nowhere
+        (
+            lambda text: (
+                text
+                + '\n[[records]]\nid = "r9"\ntype = "submission"\n'
+                + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
+                + 'milestone = "khong-co"\nunit = "van-lam"\non = 2024-06-28\n'
+            ),
+            "orphan_milestone",
+        ),
+    ],
+)
+def test_anything_but_records_appended_in_kttns_layout_is_read_in_full(
+    earlier_entry: Path, edit: object, problem: str | None
+) -> None:
+    path = ledger()
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+    kept = earlier_entry / "earlier-again.state"
+    shutil.copyfile(entry(), kept)
+    state = loader.load(SMALL_PLAN, path, earlier_entry / "cache")
+    shutil.copyfile(kept, entry())
+    assert state == full_read(earlier_entry)
+    codes = {p.code for p in state.problems}
+    assert (problem in codes) if problem else not codes, codes
+
+
+def test_a_write_leaves_its_state_for_the_next_command(tmp_path: Path) -> None:
+    """After the lock is released the writer caches the new state: the next read finds
+    an entry for exactly the ledger's bytes."""
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    key = loader._key(SMALL_PLAN, ledger())
+    header = json.loads(entry().read_bytes().split(b"\n", 1)[0])
+    assert header["key"] == key
+    assert header["size"] == len(ledger().read_bytes())
