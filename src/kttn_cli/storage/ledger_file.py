@@ -179,7 +179,7 @@ def append(
         if old is not None:
             mode = _writable_mode(real)
         # The cached state when it was computed from these very bytes, else a full read.
-        state = loader.load(plan_path, real, cache_dir)
+        state = loader.load(plan_path, real, cache_dir, keep=False)
         if state.blocking and not allow_problems:
             raise FileProblems(
                 state.blocking,

@@ -243,11 +243,12 @@ def plan_identity(plan_path: Path, cache_dir: Path) -> str:
     return load_plan(plan_path, cache_dir)[0].info.id
 
 
-def load(plan_path: Path, ledger_path: Path, cache_dir: Path) -> State:
+def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = True) -> State:
     """The state of this plan and ledger: from the cache when both files are the
     versions it was computed from; else, when an entry was computed from the beginning
     of this very ledger, that entry and the records appended since; else read and
-    checked in full. The state is cached for the next command."""
+    checked in full. The state is cached for the next command unless `keep` is false
+    (a write, which caches the state it leaves, after its lock)."""
     exists = ledger_presence(ledger_path)
     key = _key(plan_path, ledger_path)
     base = _base(plan_path, ledger_path)
@@ -275,7 +276,7 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path) -> State:
         state = State(plan, book, tuple(problems), exists)
     # A write may have replaced a file while this read went on: then the state read is
     # not the key's, and the entry that write left must not be overwritten.
-    if _key(plan_path, ledger_path) == key:
+    if keep and _key(plan_path, ledger_path) == key:
         store(state, plan_path, ledger_path, cache_dir, key, raw)
     return state
 
