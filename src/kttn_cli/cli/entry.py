@@ -13,10 +13,11 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from kttn_cli import __version__
 
+# Not `from typing import TYPE_CHECKING`: `--version` and a Tab do not import typing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kttn_cli.i18n import Lang
 
