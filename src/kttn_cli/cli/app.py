@@ -12,7 +12,7 @@ import errno
 import os
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kttn_cli.errors import (
@@ -41,8 +41,15 @@ def error_text(exc: KttnError) -> str:
     return exc.text()
 
 
-def run(path: str, values: Mapping[str, Any], env: Mapping[str, str], debug: bool) -> int:
-    """Run the command `path` with its parsed values; its exit code."""
+def run(
+    path: str,
+    values: Mapping[str, Any],
+    env: Mapping[str, str],
+    debug: bool,
+    argv: Sequence[str] = (),
+) -> int:
+    """Run the command `path` with its parsed values (read from `argv`); its exit code."""
+    from kttn_cli.cli import replay
     from kttn_cli.cli.interrupts import held_after_commit
     from kttn_cli.cli.session import Session
     from kttn_cli.cli.spec import REGISTRY
@@ -56,6 +63,7 @@ def run(path: str, values: Mapping[str, Any], env: Mapping[str, str], debug: boo
             options["contacts"] = rest["contacts"]
         session = Session.for_command(env, options)
         session.writes = spec.writes
+        recorded = bool(argv) and replay.start(path, values, terminal())
         with held_after_commit() as guard:
             session.guard = guard
             try:
@@ -81,6 +89,8 @@ def run(path: str, values: Mapping[str, Any], env: Mapping[str, str], debug: boo
                 code = 0
         if guard.held:
             terminal().error(_("interrupted after the records were written; they are kept"))
+        if recorded and "state" in vars(session):
+            replay.record(argv, env, int(code or 0), terminal(), session.inputs())
         return int(code or 0)
     except KttnError as exc:
         terminal().error(error_text(exc))
@@ -95,10 +105,7 @@ def run(path: str, values: Mapping[str, Any], env: Mapping[str, str], debug: boo
         if isinstance(exc, OSError) and exc.errno in _OUTPUT_FULL:
             # Files kttn writes say so themselves; what is left is stdout (`> /dev/full`).
             _quiet_stdout()
-            terminal().error(
-                _("cannot write {path}: {reason}").format(path="stdout", reason=exc.strerror)
-            )
-            return EX_CANTCREAT
+            return run_failed_on_stdout(exc)
         if debug or env.get("KTTN_DEBUG"):
             traceback.print_exc()
         detail = f"{type(exc).__name__}: {exc}"
@@ -108,6 +115,12 @@ def run(path: str, values: Mapping[str, Any], env: Mapping[str, str], debug: boo
             )
         )
         return EX_SOFTWARE
+
+
+def run_failed_on_stdout(exc: OSError) -> int:
+    """stdout is full (a disk, a quota, a file size limit): say so, exit 73."""
+    terminal().error(_("cannot write {path}: {reason}").format(path="stdout", reason=exc.strerror))
+    return EX_CANTCREAT
 
 
 def _import_command(path: str) -> None:

@@ -37,6 +37,8 @@ import os
 import sys
 from collections.abc import Mapping
 
+from kttn_cli.cli.places import cache_dir, data_dir
+
 # Not `from typing import TYPE_CHECKING`: a Tab does not import typing for annotations.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -373,37 +375,6 @@ def _fold(text: str) -> str:
 def _starts_a_word(name: str, key: str) -> bool:
     """Whether `key` starts at a word of `name` (`lam`, `van l` in `huyen uy van lam`)."""
     return name.startswith(key) or f" {key}" in f" {name}"
-
-
-# --- where things are (as storage/paths.py, without platformdirs on Linux) ----------------
-
-
-# Strings and os.path here, not pathlib: importing pathlib (fnmatch, urllib.parse…) costs
-# a quarter of an empty Python's start-up, and a Tab has three of those in all.
-_XDG = ("linux", "freebsd", "openbsd", "netbsd")
-
-
-def cache_dir(env: Mapping[str, str]) -> str:
-    if sys.platform == "darwin":
-        return os.path.expanduser("~/Library/Caches/kttn")  # noqa: PTH111
-    if sys.platform.startswith(_XDG):
-        base = env.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")  # noqa: PTH111
-        return os.path.join(base, "kttn")  # noqa: PTH118
-    from kttn_cli.storage.paths import user_cache_dir
-
-    return str(user_cache_dir())
-
-
-def data_dir(env: Mapping[str, str]) -> str:
-    given = env.get("KTTN_DATA_DIR", "")
-    if given:
-        return os.path.abspath(os.path.expanduser(given))  # noqa: PTH100, PTH111
-    if sys.platform.startswith(_XDG):
-        base = env.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")  # noqa: PTH111
-        return os.path.join(base, "kttn")  # noqa: PTH118
-    from kttn_cli.storage.paths import user_data_dir
-
-    return str(user_data_dir())
 
 
 # --- the grammar: the declarations, flattened -------------------------------------------

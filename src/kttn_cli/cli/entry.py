@@ -1,7 +1,8 @@
 """`kttn`: the entry point, and the short ways through it (docs/architecture.md, "Speed").
 
 In order: `--version` answers at once; a completion request (`kttn __complete …`, sent
-by the shell's Tab) is answered from the declarations and the cached id lists; the
+by the shell's Tab) is answered from the declarations and the cached id lists; a view
+written to a pipe or a file whose inputs are all as they were is replayed; the
 language is chosen (help pages and usage errors are in it); a command line of a shape
 read before comes from the memo; anything else is read by Typer. Then the command runs inside the
 error boundary (`cli.app`).
@@ -45,6 +46,11 @@ def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
         from kttn_cli.cli.complete import answer
 
         return answer(argv[1:], env)
+    from kttn_cli.cli.replay import replayed
+
+    code = replayed(argv, env)
+    if code is not None:
+        return code
     from kttn_cli import i18n
     from kttn_cli.errors import KttnError
     from kttn_cli.render.terminal import terminal
@@ -84,7 +90,7 @@ def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
         memo.remember(cache_dir, argv, fingerprint, REGISTRY[parsed.path], parsed.values)
     from kttn_cli.cli.app import run
 
-    return run(hit[0], hit[1], env, debug)
+    return run(hit[0], hit[1], env, debug, argv)
 
 
 def early_language(argv: list[str], env: Mapping[str, str]) -> Lang:

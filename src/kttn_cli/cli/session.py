@@ -3,6 +3,7 @@ ledger, the as-of date — loaded once, on first use (docs/architecture.md, "CLI
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -172,6 +173,22 @@ class Session:
         if "state" in self.__dict__:
             return self.state.plan
         return load_plan(self.plan_path, self.cache_dir)[0]
+
+    def inputs(self) -> list[str]:
+        """The files this command's state was read from or chosen by (what a replay of
+        its output checks, cli/replay.py): the settings file, the register of plans, a
+        file in the working directory named like the plan's id, the plan, the ledger
+        and its backup."""
+        from kttn_cli.cli.settings import config_path
+        from kttn_cli.storage.loader import backup_path
+        from kttn_cli.storage.registry import Registry
+
+        files = [config_path(self.settings.env), Registry(self.data_dir).file]
+        given = self.settings.value("plan")
+        if given:
+            files.append(absolute(str(given)))
+        files += [self.plan_path, self.ledger_path, backup_path(self.ledger_path)]
+        return [os.fspath(f) for f in files]
 
     def _keep_ids(self, state: State) -> None:
         """The ids shell completion offers (cli/complete.py), kept when they change."""

@@ -88,6 +88,10 @@ class Terminal:
         self.fold_errors = not carries_vietnamese(sys.stderr)
         self.pager_allowed = True
         self.pager_command: str | None = None
+        # stdout's bytes as written, when a run is recorded for replay (cli/replay.py),
+        # and whether anything went to stderr (a run that warned is not replayed).
+        self.recording: list[bytes] | None = None
+        self.spoke = False
         for stream in (sys.stdout, sys.stderr):
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None:
@@ -105,7 +109,11 @@ class Terminal:
     def write(self, text: str) -> None:
         """Text for people or programs, on stdout."""
         out = self._stdout()
-        out.write(fold_to_ascii(text) if self.fold else text)
+        shown = fold_to_ascii(text) if self.fold else text
+        out.write(shown)
+        if self.recording is not None:
+            encoding = getattr(out, "encoding", None) or "utf-8"
+            self.recording.append(shown.encode(encoding, getattr(out, "errors", None) or "strict"))
 
     def page(self, text: str) -> None:
         """A page for people: through the pager when it is taller than the screen."""
@@ -159,6 +167,8 @@ class Terminal:
         binary: IO[bytes] = out.buffer  # type: ignore[attr-defined]
         binary.write(data)
         binary.flush()
+        if self.recording is not None:
+            self.recording.append(data)
 
     def confirm(self, line: str) -> bool:
         """A line confirming a committed write. Never raises: when stdout is closed or
@@ -175,6 +185,7 @@ class Terminal:
 
     def error(self, message: str) -> None:
         """`kttn: message` on stderr: how every error and warning is shown."""
+        self.spoke = True
         if sys.stderr is None:
             return
         line = f"kttn: {message}\n"

@@ -101,17 +101,3 @@ def read_data_file(path: Path, kind: str) -> bytes:
         ) from None
     finally:
         os.close(fd)
-
-
-def identity(path: Path) -> tuple[int, ...] | None:
-    """What tells one version of a file from another without reading it: device, inode,
-    size and the modification and change times in nanoseconds; None when it is absent.
-
-    kttn replaces the ledger by renaming a new file over it, so every write gives a new
-    inode; a hand edit changes the times.
-    """
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)

@@ -28,7 +28,8 @@ from kttn_cli.errors import FileProblems, MissingInput
 from kttn_cli.fingerprint import package_fingerprint
 from kttn_cli.i18n import N_, Nn_
 from kttn_cli.storage import cache
-from kttn_cli.storage.files import identity, read_data_file
+from kttn_cli.storage.files import read_data_file
+from kttn_cli.storage.identity import identity
 
 if TYPE_CHECKING:
     from kttn_cli.storage.toml_files import Parsed
