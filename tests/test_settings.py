@@ -113,3 +113,24 @@ def test_long_pages_go_through_the_pager_on_a_terminal_only(tmp_path: Path) -> N
     assert not marker.exists()
     piped = ok(kttn("status", "--as-of", "2024-07-01"))
     assert "Kế hoạch số" in piped.out and not marker.exists()
+
+
+@pytest.mark.parametrize("xdg", [True, False])
+def test_the_fast_places_are_platformdirs_answers(
+    xdg: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cli/places.py (paths that start before platformdirs is imported) gives the same
+    folders as storage/paths.py, with and without the XDG variables."""
+    from kttn_cli.cli import places
+    from kttn_cli.storage import paths
+
+    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        if xdg:
+            monkeypatch.setenv(name, str(tmp_path / name.lower()))
+        else:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("KTTN_DATA_DIR", raising=False)
+    env = dict(os.environ)
+    assert places.cache_dir(env) == str(paths.user_cache_dir())
+    assert places.data_dir(env) == str(paths.user_data_dir())
+    assert places.config_dir(env) == str(paths.user_config_dir())

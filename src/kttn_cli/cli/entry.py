@@ -65,11 +65,13 @@ def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
         from kttn_cli.cli.complete import install
 
         return install(argv, env)
-    from kttn_cli.cli import memo
-    from kttn_cli.fingerprint import package_fingerprint
-    from kttn_cli.storage.paths import user_cache_dir
+    from pathlib import Path
 
-    cache_dir = user_cache_dir()
+    from kttn_cli.cli import memo
+    from kttn_cli.cli.places import cache_dir as cache_place
+    from kttn_cli.fingerprint import package_fingerprint
+
+    cache_dir = Path(cache_place(env))
     fingerprint = package_fingerprint()
     hit = memo.lookup(cache_dir, argv, fingerprint)
     if hit is None:

@@ -36,3 +36,12 @@ def data_dir(env: Mapping[str, str]) -> str:
     from kttn_cli.storage.paths import user_data_dir
 
     return str(user_data_dir())
+
+
+def config_dir(env: Mapping[str, str]) -> str:
+    if sys.platform.startswith(_XDG):
+        base = env.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return os.path.join(base, "kttn")
+    from kttn_cli.storage.paths import user_config_dir
+
+    return str(user_config_dir())

@@ -85,9 +85,11 @@ class Session:
 
     @cached_property
     def cache_dir(self) -> Path:
-        from kttn_cli.storage.paths import user_cache_dir
+        # The rule of storage/paths.py, without importing platformdirs where it is plain
+        # XDG (cli/places.py): every command asks.
+        from kttn_cli.cli.places import cache_dir
 
-        return user_cache_dir()
+        return Path(cache_dir(self.settings.env))
 
     @cached_property
     def data_dir(self) -> Path:
@@ -96,9 +98,9 @@ class Session:
         given = self.settings.value("data_dir")
         if given:
             return absolute(str(given))
-        from kttn_cli.storage.paths import user_data_dir
+        from kttn_cli.cli.places import data_dir
 
-        return user_data_dir()
+        return Path(data_dir(self.settings.env))
 
     @cached_property
     def plan_path(self) -> Path:

@@ -106,9 +106,9 @@ def config_path(env: Mapping[str, str]) -> Path:
     given = env.get(CONFIG_ENV)
     if given:
         return Path(given).expanduser().absolute()
-    from kttn_cli.storage.paths import user_config_dir
+    from kttn_cli.cli.places import config_dir
 
-    return user_config_dir() / "config.toml"
+    return Path(config_dir(env)) / "config.toml"
 
 
 def read_file(path: Path) -> dict[str, tuple[Any, str]]:
