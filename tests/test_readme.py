@@ -48,6 +48,9 @@ def test_every_kttn_example_of_the_readme_runs(
     work.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("KTTN_TODAY", "2024-07-05")
+    # Typed at an interactive bash (`kttn --install-completion` reads SHELL), whatever
+    # shell, or none, runs the suite.
+    monkeypatch.setenv("SHELL", "/bin/bash")
     # A plan file the office already has (the README registers it).
     text = SMALL_PLAN.read_text(encoding="utf-8").replace(
         'id = "small"', 'id = "ke-hoach-dot-xuat"'
