@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from helpers import kttn, ok
+from helpers import SMALL_PLAN, kttn, ok
 
 pytestmark = pytest.mark.process
 
@@ -534,3 +534,25 @@ def test_in_process_and_real_process_agree(ledger: Path) -> None:
     inside = ok(kttn("overdue", "--format", "json"))
     outside = run("overdue", "--format", "json")
     assert outside.stdout == inside.out
+
+
+def test_a_bug_after_the_commit_point_says_the_records_are_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unexpected error after the records are in the ledger (a bug in what prints the
+    confirmation) exits 70 and says the records were written: the clerk must not record
+    them a second time."""
+    from kttn_cli.cli.commands import records
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("confirmation")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(records, "confirm_records", broken)
+        result = kttn(
+            "submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", "--plan", str(SMALL_PLAN)
+        )
+    assert result.code == 70, result
+    assert "sau khi đã ghi các bản ghi" in result.err and "kttn log" in result.err, result
+    logged = json.loads(ok(kttn("log", "--format", "json", "--plan", str(SMALL_PLAN))).out)
+    assert [(r["milestone"], r["unit"]) for r in logged] == [("bc-6-thang", "van-lam")]

@@ -54,6 +54,7 @@ def run(
     from kttn_cli.cli.session import Session
     from kttn_cli.cli.spec import REGISTRY
 
+    guard = None
     try:
         _import_command(path)
         spec = REGISTRY[path]
@@ -109,11 +110,15 @@ def run(
         if debug or env.get("KTTN_DEBUG"):
             traceback.print_exc()
         detail = f"{type(exc).__name__}: {exc}"
-        terminal().error(
-            _("unexpected error: {detail} (run again with --debug for details)").format(
-                detail=detail
+        if guard is not None and guard.committed:
+            # A bug after the commit point: the records are in the ledger, and say so.
+            message = _(
+                "unexpected error after the records were written (they are kept; see "
+                "`kttn log`): {detail} (run again with --debug for details)"
             )
-        )
+        else:
+            message = _("unexpected error: {detail} (run again with --debug for details)")
+        terminal().error(message.format(detail=detail))
         return EX_SOFTWARE
 
 
