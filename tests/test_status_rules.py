@@ -280,3 +280,62 @@ def test_a_book_brought_up_to_date_equals_one_read_whole(
     in_force = {r.id for r in Ledger(tuple(records)).active}
     used = {s.id for o in obligations(plan, whole) for s in o.submissions}
     assert used <= in_force
+
+
+# Hand edits the whole-ledger read reports: ids used twice, voids of ids that come later
+# or never, kttn ids with leading zeros, other ids.
+hand_edits_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(["submission", "extension", "void"]),
+        st.sampled_from(["a", "b"]),
+        st.sampled_from(["r1", "r2", "r3", "r5", "r9", "r03", "x", "r10"]),
+        st.sampled_from(["r1", "r2", "r3", "r4", "r7", "r03", "x", "nowhere"]),
+    ),
+    max_size=12,
+)
+
+
+@given(edits=hand_edits_strategy, split=st.integers(min_value=0, max_value=12))
+def test_a_book_brought_up_to_date_finds_the_problems_a_whole_read_finds(
+    edits: list[tuple[str, str, str, str]], split: int
+) -> None:
+    """A ledger read as `Book.read(first part)` + `add(the rest)` (how the state cache
+    brings a cached book up to date, and how a write checks its records) reports exactly
+    the problems of reading it whole: the cache must never hide one."""
+    plan: Any = core_plan(dated(date(2024, 6, 30)))
+    records: list[LedgerRecord] = []
+    for kind, unit, rid, target in edits:
+        if kind == "submission":
+            records.append(Submission(rid, STAMP, "t", "T.1-m", unit, date(2024, 6, 1)))
+        elif kind == "extension":
+            records.append(Extension(rid, STAMP, "t", "T.1-m", unit, date(2024, 7, 1), "x"))
+        else:
+            records.append(Void(rid, STAMP, "t", target, "x"))
+    whole = Book.read(plan, records)
+    parts = Book.read(plan, records[:split])
+    if parts.ledger_problems():
+        return  # a cached state with ledger problems is never brought up to date
+    found = parts.add(plan, records[split:])
+    expected = {(p.code, p.where) for p in whole.ledger_problems()}
+    assert {(p.code, p.where) for p in found} == expected
+    if not expected:
+        assert judge_all(obligations(plan, parts), date(2024, 7, 2), 7) == judge_all(
+            obligations(plan, whole), date(2024, 7, 2), 7
+        )
+
+
+@given(st.lists(st.one_of(st.integers(min_value=1, max_value=40), st.sampled_from(["x", "r01"]))))
+def test_the_id_set_holds_exactly_the_ids_added(items: list[int | str]) -> None:
+    from kttn_cli.core.obligations import IdSet
+
+    ids = IdSet()
+    added = set()
+    for item in items:
+        ident = f"r{item}" if isinstance(item, int) else item
+        ids.add(ident)
+        added.add(ident)
+    for probe in [*(f"r{n}" for n in range(0, 45)), "x", "r01", "y"]:
+        assert (probe in ids) == (probe in added), probe
+    flat = [n for first, last in ids.runs for n in (first, last)]
+    apart = all(b[0] > a[1] + 1 for a, b in zip(ids.runs, ids.runs[1:], strict=False))
+    assert flat == sorted(flat) and apart

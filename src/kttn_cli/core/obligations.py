@@ -14,6 +14,7 @@ Two steps (docs/architecture.md, "Obligations"):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -138,6 +139,53 @@ class Unresolved:
 
 
 @dataclass
+class IdSet:
+    """Every record id read, kept small: kttn's ids (`r1`, `r2`, …) as runs of numbers,
+    other ids (hand-written ones) by name. A ledger written by kttn is one run, so the
+    book's size still follows the plan, not the ledger's length."""
+
+    runs: list[list[int]] = field(default_factory=list)  # sorted, disjoint [first, last]
+    names: set[str] = field(default_factory=set)
+
+    def __contains__(self, ident: str) -> bool:
+        number = _number(ident)
+        return ident in self.names if number is None else self._has(number)
+
+    def _has(self, number: int) -> bool:
+        index = bisect_right(self.runs, [number, _MAX]) - 1
+        return index >= 0 and self.runs[index][0] <= number <= self.runs[index][1]
+
+    def add(self, ident: str) -> None:
+        number = _number(ident)
+        if number is None:
+            self.names.add(ident)
+            return
+        if self.runs and self.runs[-1][1] + 1 == number:  # the usual case: the next id
+            self.runs[-1][1] = number
+            return
+        if self._has(number):
+            return
+        index = bisect_right(self.runs, [number, _MAX])
+        self.runs.insert(index, [number, number])
+        # Join with the neighbours it touches.
+        if index + 1 < len(self.runs) and self.runs[index + 1][0] == number + 1:
+            self.runs[index][1] = self.runs.pop(index + 1)[1]
+        if index > 0 and self.runs[index - 1][1] + 1 == number:
+            self.runs[index - 1][1] = self.runs.pop(index)[1]
+
+
+_MAX = 1 << 62
+
+
+def _number(ident: str) -> int | None:
+    """The number of a kttn id (`r12` → 12); None for any other id (`r012`, `x1`)."""
+    digits = ident[len(RECORD_ID_PREFIX) :]
+    if ident.startswith(RECORD_ID_PREFIX) and digits.isascii() and digits.isdigit():
+        return int(digits) if digits[0] != "0" else None
+    return None
+
+
+@dataclass
 class Book:
     """What the ledger's records in force say, read through the plan (step 1).
 
@@ -157,6 +205,7 @@ class Book:
     last_number: int = 0
     # Voids met before their target (a hand-edited ledger): the target is withdrawn.
     early_voids: dict[str, int] = field(default_factory=dict)
+    ids: IdSet = field(default_factory=IdSet)  # every id read (duplicates, void targets)
     # The plan with the ad-hoc tasks read so far, and its roster: rebuilt only when the
     # tasks change, not for every record.
     _context: tuple[int, Plan, Roster] | None = field(
@@ -180,25 +229,40 @@ class Book:
                     )
                 )
             seen.setdefault(record.id, index)
+            book.ids.add(record.id)
             book._apply(plan, record, index)
-        for target, index in book.early_voids.items():
-            if target not in seen:
-                book.problems.append(
-                    Problem(
-                        "unknown_target", "ledger", ("records", index, "target"), {"id": target}
-                    )
-                )
-        book.early_voids.clear()
+        book.problems += book._dangling_voids()
         return book
 
     def add(self, plan: Plan, records: Iterable[LedgerRecord]) -> list[Problem]:
-        """Apply records appended after the ones read; the problems they bring."""
+        """Apply records appended after the ones read; the problems they bring — the
+        same as reading the whole ledger would find in them (a property test keeps the
+        two equal): records that point nowhere, ids already used, voids of no record."""
         before = set(self.unresolved)
         start = self.count
+        problems: list[Problem] = []
         for offset, record in enumerate(records):
-            self._apply(plan, record, start + offset)
+            index = start + offset
+            if record.id in self.ids:
+                problems.append(
+                    Problem("duplicate_id", "ledger", ("records", index, "id"), {"id": record.id})
+                )
+            self.ids.add(record.id)
+            self._apply(plan, record, index)
+        problems += self._dangling_voids()
         new = [u for ident, u in self.unresolved.items() if ident not in before]
-        return [_problem(u) for u in new]
+        return [*problems, *(_problem(u) for u in new)]
+
+    def _dangling_voids(self) -> list[Problem]:
+        """Voids whose target no record has (read so far); the voids met before their
+        target are settled once all records are read."""
+        found = [
+            Problem("unknown_target", "ledger", ("records", index, "target"), {"id": target})
+            for target, index in self.early_voids.items()
+            if target not in self.ids
+        ]
+        self.early_voids.clear()
+        return found
 
     def ledger_problems(self) -> list[Problem]:
         """Every problem of the records read: the ones stored and those still unresolved."""
