@@ -556,3 +556,32 @@ def test_a_bug_after_the_commit_point_says_the_records_are_kept(
     assert "sau khi đã ghi các bản ghi" in result.err and "kttn log" in result.err, result
     logged = json.loads(ok(kttn("log", "--format", "json", "--plan", str(SMALL_PLAN))).out)
     assert [(r["milestone"], r["unit"]) for r in logged] == [("bc-6-thang", "van-lam")]
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        "records = []\n",
+        'records = [{ id = "r1", type = "void", recorded_at = 2024-07-01T00:00:00Z, '
+        'recorded_by = "x", target = "r1", reason = "x" }]\n',
+    ],
+)
+def test_a_ledger_whose_records_are_not_tables_is_read_but_never_appended_to(
+    records: str,
+) -> None:
+    """A ledger written by another program as an inline array is valid TOML that kttn
+    reads; appending `[[records]]` to it would make it invalid. Views state the problem
+    and go on; writes refuse and leave the file as it was; `check` names it."""
+    plan = ["--plan", str(SMALL_PLAN)]
+    ledger = Path(os.environ["KTTN_DATA_DIR"]) / "small.ledger.toml"
+    ledger.parent.mkdir(parents=True)
+    ledger.write_text(f'schema_version = 1\nplan = "small"\n{records}', encoding="utf-8")
+    before = ledger.read_bytes()
+    view = kttn("overdue", "--format", "plain", "--as-of", "2024-12-01", *plan)
+    assert view.code == 0 and "[[records]]" in view.err, view
+    for _ in range(2):  # the second time from the cache: the problem is cached too
+        write = kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *plan)
+        assert write.code == 65 and "chưa ghi gì" in write.err, write
+    assert ledger.read_bytes() == before
+    checked = kttn("check", *plan)
+    assert checked.code == 65 and "small.ledger.toml:3:1: records:" in checked.out + checked.err

@@ -77,18 +77,22 @@ def test_an_entry_for_the_ledgers_beginning_serves_it_with_the_records_appended(
         ),
         # appended in kttn's layout: a void of an id no record has (yet)
         (
-            lambda text: text
-            + '\n[[records]]\nid = "r9"\ntype = "void"\n'
-            + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
-            + 'target = "r10"\nreason = "nhầm"\n',
+            lambda text: (
+                text
+                + '\n[[records]]\nid = "r9"\ntype = "void"\n'
+                + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
+                + 'target = "r10"\nreason = "nhầm"\n'
+            ),
             "unknown_target",
         ),
         # appended in kttn's layout: an id already used
         (
-            lambda text: text
-            + '\n[[records]]\nid = "r1"\ntype = "submission"\n'
-            + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
-            + 'milestone = "bc-6-thang"\nunit = "van-giang"\non = 2024-06-28\n',
+            lambda text: (
+                text
+                + '\n[[records]]\nid = "r1"\ntype = "submission"\n'
+                + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
+                + 'milestone = "bc-6-thang"\nunit = "van-giang"\non = 2024-06-28\n'
+            ),
             "duplicate_id",
         ),
     ],

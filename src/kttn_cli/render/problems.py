@@ -58,6 +58,11 @@ MESSAGES: dict[str, str] = {
         "task; withdraw it with `kttn void` and add it again"
     ),
     "wrong_plan": N_("the ledger belongs to plan {found!r}, not {expected!r}"),
+    "ledger_layout": N_(
+        "the records are not one [[records]] table each (e.g. `records = []`), so kttn "
+        "cannot add to them: write each record as a [[records]] table, or delete an "
+        "empty `records = []` line"
+    ),
     "empty_ledger": N_(
         "the ledger file is empty (a damaged write?); restore it with `kttn restore`"
     ),

@@ -44,7 +44,6 @@ HEADER = (
     "# Sổ theo dõi của kttn: do kttn ghi, không sửa bằng tay.\n"
     "# Written by kttn: do not edit by hand; use `kttn submit`, `kttn void`, `kttn extend`.\n"
 )
-RECORD_HEADER = b"[[records]]"
 # errno values of a file system that refuses hard links (FAT/exFAT, many network shares,
 # Linux's protected hard links).
 _NO_HARD_LINKS = frozenset(
@@ -82,11 +81,6 @@ def new_file(plan_id: str) -> bytes:
     from kttn_cli.schema.ledger import LEDGER_FORMAT
 
     return (HEADER + tomli_w.dumps({"schema_version": LEDGER_FORMAT, "plan": plan_id})).encode()
-
-
-def record_count(data: bytes) -> int:
-    """How many records a ledger in kttn's layout holds, without parsing it."""
-    return data.count(b"\n" + RECORD_HEADER) + (1 if data.startswith(RECORD_HEADER) else 0)
 
 
 # --- the lock -----------------------------------------------------------------------------
@@ -263,8 +257,8 @@ def _check_history(real: Path, old: bytes | None) -> None:
         kept = backup.read_bytes()
     except OSError:
         return
-    have = record_count(old) if old is not None else 0
-    if record_count(kept) > have:
+    have = loader.record_count(old) if old is not None else 0
+    if loader.record_count(kept) > have:
         raise DataError(
             N_(
                 "nothing was written: the backup {backup} holds {kept} records but the ledger "
@@ -272,7 +266,7 @@ def _check_history(real: Path, old: bytes | None) -> None:
                 "to go back to the backup, or move the backup away to keep the ledger as it is"
             ),
             backup=backup,
-            kept=record_count(kept),
+            kept=loader.record_count(kept),
             path=real,
             have=have,
         )

@@ -155,6 +155,23 @@ def check_ledger(
     return records, parsed, []
 
 
+RECORD_HEADER = b"[[records]]"
+
+
+def record_count(data: bytes) -> int:
+    """How many records a ledger in kttn's layout holds, without parsing it."""
+    return data.count(b"\n" + RECORD_HEADER) + (1 if data.startswith(RECORD_HEADER) else 0)
+
+
+def layout_problems(raw: bytes, parsed: Parsed, count: int) -> list[Problem]:
+    """A write appends `[[records]]` tables to the file's bytes: that needs every record
+    to be one such table (not an inline array, not even an empty `records = []`)."""
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    if record_count(raw) == count and (count or "records" not in data):
+        return []
+    return [parsed.locate(Problem("ledger_layout", "ledger", ("records",)))]
+
+
 def unreadable_ledger(path: Path, problems: list[Problem]) -> FileProblems:
     return FileProblems(
         problems,
@@ -271,6 +288,7 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = Tr
             with cache.paused_gc():
                 book = Book.read(plan, ledger.records)
             assert parsed is not None
+            problems += layout_problems(raw, parsed, len(ledger.records))
             problems += in_file_order([parsed.locate(p) for p in book.ledger_problems()])
         else:
             book = Book()

@@ -31,6 +31,7 @@ def check(s: Session) -> int:
         backup_path,
         check_ledger,
         check_plan,
+        layout_problems,
         ledger_presence,
     )
 
@@ -58,6 +59,7 @@ def check(s: Session) -> int:
             if found is not None:
                 records = found
                 book = Book.read(plan, records)
+                problems += layout_problems(raw, parsed, len(records))
                 problems += [parsed.locate(p) for p in book.ledger_problems()]
         if not blocked:
             book = Book.read(plan, records)
