@@ -9,6 +9,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from helpers import SMALL_PLAN, kttn, ok
 
@@ -103,3 +106,56 @@ def test_a_reader_gone_ends_a_replay_as_it_ends_a_run() -> None:
     os.close(write)
     assert done.returncode == 141, done.stderr
     assert done.stderr.decode().splitlines() == ["replayed"], done.stderr
+
+
+def test_a_file_changed_while_the_view_ran_is_not_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another clerk's write between reading the ledger and the end of the view: the
+    output is the old ledger's, so it must not be kept as the new ledger's."""
+    from kttn_cli.storage import loader
+
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", "--plan", str(SMALL_PLAN)))
+    real_load = loader.load
+
+    def load_then_a_write(*args: Any, **kwargs: Any) -> Any:
+        state = real_load(*args, **kwargs)
+        ledger = Path(os.environ["KTTN_DATA_DIR"]) / "small.ledger.toml"
+        os.utime(ledger, ns=(1, 1))  # as if rewritten: its identity changes
+        return state
+
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "load", load_then_a_write)
+        ok(kttn(*VIEW))
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "kttn" / "replay"
+    assert not list(folder.glob("*.out"))
+    assert run(*VIEW)[2] == "core"
+
+
+def test_the_default_plans_registered_copy_coming_back_is_an_input(tmp_path: Path) -> None:
+    """Without --plan the plan is the office's registered copy of the bundled plan if
+    that file is there, else the bundled plan: the copy's return must be seen."""
+    os.chdir(tmp_path)
+    ok(kttn("init", "--same-id", "ke-hoach.toml"))
+    copy = tmp_path / "ke-hoach.toml"
+    text = copy.read_text(encoding="utf-8")
+    view = ["overdue", "--format", "json", "--as-of", "2024-12-01"]
+    mine = run(*view)
+    copy.rename(tmp_path / "away.toml")
+    bundled = run(*view)
+    assert run(*view)[2] == "replayed"
+    (tmp_path / "away.toml").rename(copy)
+    back = run(*view)
+    assert back[2] == "core" and back[1] == mine[1], "the registered copy is used again"
+    assert text and bundled[0] == 0
+
+
+def test_bytes_that_are_not_utf8_on_the_command_line_are_a_clean_answer() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kttn_cli", "overdue", "--unit", b"\xff\xfe", *VIEW[1:]],
+        capture_output=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    assert b"Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2 and done.stderr.startswith(b"kttn: "), done

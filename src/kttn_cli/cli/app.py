@@ -64,7 +64,8 @@ def run(
             options["contacts"] = rest["contacts"]
         session = Session.for_command(env, options)
         session.writes = spec.writes
-        recorded = bool(argv) and replay.start(path, values, terminal())
+        if argv:
+            session.recording = replay.start(path, values, terminal(), argv, env)
         with held_after_commit() as guard:
             session.guard = guard
             try:
@@ -90,8 +91,8 @@ def run(
                 code = 0
         if guard.held:
             terminal().error(_("interrupted after the records were written; they are kept"))
-        if recorded and "state" in vars(session):
-            replay.record(argv, env, int(code or 0), terminal(), session.inputs())
+        if session.recording is not None and "state" in vars(session):
+            replay.record(session.recording, int(code or 0), terminal(), session.inputs())
         return int(code or 0)
     except KttnError as exc:
         terminal().error(error_text(exc))

@@ -103,7 +103,11 @@ def remember(
     from kttn_cli.storage.cache_file import write_cache_file
 
     document = {"format": FORMAT, "fingerprint": fingerprint, "entries": entries[:MAX_ENTRIES]}
-    write_cache_file(str(target), json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    try:
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        return  # bytes on the command line that are not UTF-8: not worth remembering
+    write_cache_file(str(target), data)
 
 
 def shape(argv: list[str], spec: Command, values: dict[str, Any]) -> list[str | Slot]:

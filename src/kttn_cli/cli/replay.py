@@ -56,8 +56,15 @@ def key(argv: Sequence[str], env: Mapping[str, str], fingerprint: str) -> str:
     site = sys.modules.get("site")
     folders = site.getsitepackages() if site is not None else []
     libraries = [[folder, _identity(folder)] for folder in folders]
+    # What Python made of stdout (`-X utf8`, `-E` and the locale decide it, not only the
+    # environment): the bytes of folded or unfolded diacritics.
+    stream = [
+        getattr(sys.stdout, "encoding", None),
+        sys.flags.utf8_mode,
+        sys.flags.ignore_environment,
+    ]
     return json.dumps(
-        [FORMAT, fingerprint, list(argv), os.getcwd(), today, sizes, variables, libraries],
+        [FORMAT, fingerprint, list(argv), os.getcwd(), today, sizes, variables, libraries, stream],
         ensure_ascii=False,
     )
 
@@ -95,10 +102,10 @@ def replayed(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         code = int(header["code"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    return _write(data, code)
+    return _write(data, code, argv, env)
 
 
-def _write(data: bytes, code: int) -> int:
+def _write(data: bytes, code: int, argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Write the output as the run did; a reader gone or a full disk end it as the
     error boundary (`cli.app`) ends a run."""
     import errno
@@ -113,8 +120,11 @@ def _write(data: bytes, code: int) -> int:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
         _quiet_stdout()
+        from kttn_cli import i18n
         from kttn_cli.cli.app import run_failed_on_stdout
+        from kttn_cli.cli.entry import early_language
 
+        i18n.use(early_language(list(argv), env))  # the recorded run's language
         return run_failed_on_stdout(exc)
     return code
 
@@ -124,14 +134,38 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def start(path: str, values: Mapping[str, object], terminal: Terminal) -> bool:
-    """Whether this run may be recorded; if so, the terminal starts keeping stdout."""
+class Recording:
+    """A run being recorded: its key and the identities of its inputs, both taken before
+    the command reads anything, so that a file changed while it ran (another clerk's
+    write) or a day that ended meanwhile makes the run not recorded."""
+
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
+        from kttn_cli.fingerprint import package_fingerprint
+
+        self.argv = list(argv)
+        self.env = env
+        self.key = key(argv, env, package_fingerprint())
+        self.inputs: list[list[object]] | None = None
+
+    def before_reading(self, files: Sequence[str]) -> None:
+        """Called by the session just before it reads the plan and the ledger."""
+        self.inputs = [[path, _identity(path)] for path in files]
+
+
+def start(
+    path: str,
+    values: Mapping[str, object],
+    terminal: Terminal,
+    argv: Sequence[str],
+    env: Mapping[str, str],
+) -> Recording | None:
+    """A recording of this run, if it may be replayed; the terminal starts keeping stdout."""
     if path not in REPLAYED or any(values.get(name) for name in NOT_REPLAYED_WITH):
-        return False
+        return None
     if not _to_a_file_or_pipe():
-        return False
+        return None
     terminal.recording = []
-    return True
+    return Recording(argv, env)
 
 
 def _to_a_file_or_pipe() -> bool:
@@ -142,26 +176,23 @@ def _to_a_file_or_pipe() -> bool:
         return False
 
 
-def record(
-    argv: Sequence[str],
-    env: Mapping[str, str],
-    code: int,
-    terminal: Terminal,
-    files: Sequence[str],
-) -> None:
+def record(recording: Recording, code: int, terminal: Terminal, files: Sequence[str]) -> None:
     """Keep a finished run for replay, when it is one (module doc). Best effort."""
     chunks = terminal.recording
     terminal.recording = None
-    if chunks is None or terminal.spoke or code not in (0, 1):
+    if chunks is None or terminal.spoke or code not in (0, 1) or recording.inputs is None:
         return
     from kttn_cli.fingerprint import package_fingerprint
     from kttn_cli.storage.cache_file import write_cache_file
 
+    now = [[path, _identity(path)] for path in files]
+    if now != recording.inputs:
+        return  # an input changed while the command ran: its output may be either's
+    if key(recording.argv, recording.env, package_fingerprint()) != recording.key:
+        return  # the day ended (or the terminal was resized) while it ran
     data = b"".join(chunks)
-    text = key(argv, env, package_fingerprint())
-    known = [[path, _identity(path)] for path in files]
-    header = {"key": text, "files": known, "code": code, "crc32": zlib.crc32(data)}
-    place = _place(env, text)
+    header = {"key": recording.key, "files": now, "code": code, "crc32": zlib.crc32(data)}
+    place = _place(recording.env, recording.key)
     line = json.dumps(header, ensure_ascii=False).encode("utf-8", "surrogatepass")
     if write_cache_file(place, line + b"\n" + data):
         _prune(os.path.dirname(place))

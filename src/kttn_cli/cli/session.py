@@ -22,6 +22,7 @@ from kttn_cli.storage.loader import State
 
 if TYPE_CHECKING:
     from kttn_cli.cli.interrupts import Guard
+    from kttn_cli.cli.replay import Recording
     from kttn_cli.render.terminal import Terminal
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -76,6 +77,7 @@ class Session:
         self.writes = False  # a command that writes may create the ledger it names
         self.unconfirmed = False  # a committed write whose confirmation was not shown
         self.problems_stated = False  # the ledger's problems were shown (header, stderr)
+        self.recording: Recording | None = None  # a run kept for replay (cli/replay.py)
 
     @classmethod
     def for_command(cls, env: Mapping[str, str], options: Mapping[str, Any]) -> Session:
@@ -161,6 +163,8 @@ class Session:
         path = self.ledger_path
         if self.ledger_named and not ledger_presence(path) and not self.writes:
             raise MissingInput(N_("{what} not found: {path}"), what=N_("ledger"), path=path)
+        if self.recording is not None:
+            self.recording.before_reading(self.inputs())
         state = load(self.plan_path, path, self.cache_dir)
         self._keep_ids(state)
         return state
@@ -185,10 +189,19 @@ class Session:
         from kttn_cli.storage.loader import backup_path
         from kttn_cli.storage.registry import Registry
 
-        files = [config_path(self.settings.env), Registry(self.data_dir).file]
+        registry = Registry(self.data_dir)
+        files = [config_path(self.settings.env), registry.file]
         given = self.settings.value("plan")
         if given:
             files.append(absolute(str(given)))
+        elif registry.file.exists():
+            # The default plan is the registered copy of the bundled plan when that file
+            # is there, else the bundled plan: the copy's absence chose too.
+            from kttn_cli.storage.registry import bundled_plan_id
+
+            copy = registry.path_of(bundled_plan_id())
+            if copy is not None:
+                files.append(copy)
         files += [self.plan_path, self.ledger_path, backup_path(self.ledger_path)]
         return [os.fspath(f) for f in files]
 
