@@ -159,3 +159,17 @@ def test_bytes_that_are_not_utf8_on_the_command_line_are_a_clean_answer() -> Non
     )
     assert b"Traceback" not in done.stderr, done.stderr
     assert done.returncode == 2 and done.stderr.startswith(b"kttn: "), done
+
+
+def test_a_view_from_a_folder_that_was_deleted_still_answers(tmp_path: Path) -> None:
+    """The working directory is gone (`cd x; rmdir ../x`): there is nothing to key a
+    replay on, so the view just runs."""
+    gone = tmp_path / "gone"
+    probe = f"import os; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); " + PROBE
+    for _ in range(2):
+        gone.mkdir()
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *VIEW], capture_output=True, env=dict(os.environ)
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.decode().splitlines() == ["core"], done.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,30 @@ def test_an_entry_for_the_ledgers_beginning_serves_it_with_the_records_appended(
             ),
             "unknown_target",
         ),
+        # appended in kttn's layout, text in decomposed Unicode (NFD): read as NFC
+        (
+            lambda text: (
+                text
+                + '\n[[records]]\nid = "r9"\ntype = "extension"\n'
+                + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
+                + 'milestone = "giao-ban"\nunit = "office"\nto = 2024-12-20\n'
+                + f'reason = "{unicodedata.normalize("NFD", "Thường trực đồng ý")}"\n'
+            ),
+            None,
+        ),
+        # a second record that is not its own table in kttn's layout
+        (
+            lambda text: (
+                text
+                + '\n[[records]]\nid = "r9"\ntype = "void"\n'
+                + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
+                + 'target = "r1"\nreason = "x"\n'
+                + '  [[ records ]]\nid = "r10"\ntype = "void"\n'
+                + 'recorded_at = 2024-07-01T00:00:00Z\nrecorded_by = "x"\n'
+                + 'target = "r2"\nreason = "x"\n'
+            ),
+            "ledger_layout",
+        ),
         # appended in kttn's layout: an id already used
         (
             lambda text: (
@@ -119,3 +144,16 @@ def test_a_write_leaves_its_state_for_the_next_command(tmp_path: Path) -> None:
     header = json.loads(entry().read_bytes().split(b"\n", 1)[0])
     assert header["key"] == key
     assert header["size"] == len(ledger().read_bytes())
+
+
+def test_appended_text_nested_too_deep_is_the_located_problem_of_a_full_read(
+    earlier_entry: Path,
+) -> None:
+    from kttn_cli.errors import FileProblems
+
+    path = ledger()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + '\n[[records]]\nid = "r9"\nnote = ' + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(FileProblems) as raised:
+        loader.load(SMALL_PLAN, path, earlier_entry / "cache")
+    assert [p.code for p in raised.value.problems] == ["too_deep"]

@@ -324,7 +324,14 @@ def test_a_book_brought_up_to_date_finds_the_problems_a_whole_read_finds(
         )
 
 
-@given(st.lists(st.one_of(st.integers(min_value=1, max_value=40), st.sampled_from(["x", "r01"]))))
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(min_value=1, max_value=40),
+            st.sampled_from(["x", "r01", "r99999999999999999999", "r4611686018427387904"]),
+        )
+    )
+)
 def test_the_id_set_holds_exactly_the_ids_added(items: list[int | str]) -> None:
     from kttn_cli.core.obligations import IdSet
 
@@ -334,7 +341,8 @@ def test_the_id_set_holds_exactly_the_ids_added(items: list[int | str]) -> None:
         ident = f"r{item}" if isinstance(item, int) else item
         ids.add(ident)
         added.add(ident)
-    for probe in [*(f"r{n}" for n in range(0, 45)), "x", "r01", "y"]:
+    big = ["r99999999999999999999", "r4611686018427387904"]
+    for probe in [*(f"r{n}" for n in range(0, 45)), "x", "r01", "y", *big]:
         assert (probe in ids) == (probe in added), probe
     flat = [n for first, last in ids.runs for n in (first, last)]
     apart = all(b[0] > a[1] + 1 for a, b in zip(ids.runs, ids.runs[1:], strict=False))

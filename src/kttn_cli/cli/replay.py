@@ -164,8 +164,12 @@ def start(
         return None
     if not _to_a_file_or_pipe():
         return None
+    try:
+        recording = Recording(argv, env)
+    except OSError:  # the working directory is gone: nothing to key the output on
+        return None
     terminal.recording = []
-    return Recording(argv, env)
+    return recording
 
 
 def _to_a_file_or_pipe() -> bool:
@@ -188,8 +192,11 @@ def record(recording: Recording, code: int, terminal: Terminal, files: Sequence[
     now = [[path, _identity(path)] for path in files]
     if now != recording.inputs:
         return  # an input changed while the command ran: its output may be either's
-    if key(recording.argv, recording.env, package_fingerprint()) != recording.key:
-        return  # the day ended (or the terminal was resized) while it ran
+    try:
+        if key(recording.argv, recording.env, package_fingerprint()) != recording.key:
+            return  # the day ended (or the terminal was resized) while it ran
+    except OSError:
+        return  # the working directory went away while it ran
     data = b"".join(chunks)
     header = {"key": recording.key, "files": now, "code": code, "crc32": zlib.crc32(data)}
     place = _place(recording.env, recording.key)

@@ -181,7 +181,8 @@ def _number(ident: str) -> int | None:
     """The number of a kttn id (`r12` → 12); None for any other id (`r012`, `x1`)."""
     digits = ident[len(RECORD_ID_PREFIX) :]
     if ident.startswith(RECORD_ID_PREFIX) and digits.isascii() and digits.isdigit():
-        return int(digits) if digits[0] != "0" else None
+        number = int(digits) if digits[0] != "0" else None
+        return number if number is not None and number < _MAX else None
     return None
 
 

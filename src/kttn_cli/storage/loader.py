@@ -281,7 +281,9 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = Tr
         earlier = earlier or found
     plan, problems = load_plan(plan_path, cache_dir)
     raw = read_data_file(ledger_path, "ledger") if exists else None
-    state = _appended(earlier, raw) if earlier is not None and raw is not None else None
+    state = (
+        _appended(earlier, raw, ledger_path) if earlier is not None and raw is not None else None
+    )
     if state is None:
         if raw is not None:
             ledger, parsed = read_ledger(ledger_path, plan, raw)
@@ -300,11 +302,13 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = Tr
     return state
 
 
-def _appended(earlier: tuple[dict[str, object], State], raw: bytes) -> State | None:
+def _appended(earlier: tuple[dict[str, object], State], raw: bytes, path: Path) -> State | None:
     """The state of a ledger that is an earlier entry's ledger with records appended in
     kttn's layout (the ledger is append-only, so old state + new records is exact), or
-    None when it is not: then the caller reads it in full. Appended records are checked
-    by their file model and by `Book.add`, the rules every record passes."""
+    None when it is not: then the caller reads it in full. Appended records go through
+    what a full read does to every record — parsing (NFC, the depth guard), their file
+    model, one `[[records]]` table each, `Book.add` — and any problem means a full read,
+    which locates it."""
     header, state = earlier
     size, digest = header.get("size"), header.get("digest")
     if not isinstance(size, int) or not 0 < size <= len(raw) or _digest(raw[:size]) != digest:
@@ -316,16 +320,22 @@ def _appended(earlier: tuple[dict[str, object], State], raw: bytes) -> State | N
         return state  # the same bytes (the file was copied or touched)
     if not tail.startswith(b"\n[[records]]\n"):
         return None
-    import tomli
     from pydantic import ValidationError
 
     from kttn_cli.schema.ledger import LedgerFile
+    from kttn_cli.storage.toml_files import parse
 
-    try:
-        data = tomli.loads(tail.decode("utf-8"))
-        model = LedgerFile.model_validate({"schema_version": 1, "plan": state.plan.info.id, **data})
-    except (UnicodeDecodeError, tomli.TOMLDecodeError, ValidationError, TypeError):
+    parsed = parse(path, tail, "ledger")
+    if parsed.data is None or parsed.problems:
         return None
+    try:
+        model = LedgerFile.model_validate(
+            {"schema_version": 1, "plan": state.plan.info.id, **parsed.data}
+        )
+    except (ValidationError, TypeError):
+        return None
+    if record_count(tail) != len(model.records):
+        return None  # not one [[records]] table each (`layout_problems`)
     new = [record.to_core() for record in model.records]
     if state.book.add(state.plan, new):
         return None
