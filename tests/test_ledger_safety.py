@@ -15,10 +15,12 @@ import random
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -330,6 +332,37 @@ def test_a_missing_ledger_with_a_backup_is_an_error_that_names_restore(ledger: P
     assert [r["id"] for r in records(ledger)] == ["r1", "r2", "r3"]
     submit(M, "yen-my", "--on", "2024-07-01")
     assert [r["id"] for r in records(ledger)][-1] == "r4"
+
+
+def test_restore_twice_in_a_second_loses_nothing(ledger: Path) -> None:
+    """A clerk runs `kttn restore` again (or twice in one second): the second finds the
+    ledger equal to its backup and changes nothing; a copy kept aside is never
+    overwritten, and is as private as the ledger."""
+    for n, unit in enumerate(UNITS[:3]):
+        submit(M, unit, "--on", f"2024-06-2{n + 1}")
+    ledger.chmod(0o600)
+    first = run("restore")
+    assert first.returncode == 0, first.stderr
+    [aside] = ledger.parent.glob(f"{ledger.name}.before-restore-*")
+    assert [r["id"] for r in records(aside)] == ["r1", "r2", "r3"]
+    assert stat.S_IMODE(aside.stat().st_mode) == 0o600
+    second = run("restore")
+    assert second.returncode == 0, second.stderr
+    assert "nothing changed" in second.stdout, second.stdout
+    assert list(ledger.parent.glob(f"{ledger.name}.before-restore-*")) == [aside]
+    assert [r["id"] for r in records(aside)] == ["r1", "r2", "r3"]
+    # A third version, restored while files of this second's name exist: never over them.
+    submit(M, UNITS[3], "--on", "2024-06-25")
+    now = datetime.now(UTC)
+    stamps = [f"{now + timedelta(seconds=t):%Y%m%dT%H%M%SZ}" for t in range(30)]
+    taken = [ledger.with_name(f"{ledger.name}.before-restore-{stamp}") for stamp in stamps]
+    for path in taken:
+        path.write_bytes(b"kept")
+    third = run("restore")
+    assert third.returncode == 0, third.stderr
+    assert all(path.read_bytes() == b"kept" for path in taken)
+    [new] = ledger.parent.glob(f"{ledger.name}.before-restore-*-2")
+    assert [r["unit"] for r in records(new)] == [*UNITS[:2], UNITS[3]]
 
 
 @pytest.mark.parametrize("linked", ["the ledger", "the data directory"])

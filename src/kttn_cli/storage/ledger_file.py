@@ -363,10 +363,12 @@ def _fsync_directory(directory: Path) -> None:
 
 def restore(
     ledger: Path, plan: Plan, *, lock_timeout: float, stamp: str
-) -> tuple[Path, Path | None]:
+) -> tuple[Path, Path | None] | None:
     """Put the backup back as the ledger, under the lock. The ledger it replaces (damaged,
-    shorter) is kept beside it as `<ledger>.before-restore-<stamp>`; the backup is kept
-    too. Returns (backup, where the replaced ledger went)."""
+    shorter) is kept beside it as `<ledger>.before-restore-<stamp>` (never over an older
+    one, with the ledger's permissions); the backup is kept too. Returns (backup, where
+    the replaced ledger went), or None when the ledger already is its backup (a second
+    `kttn restore`): then nothing is touched."""
     with locked(ledger, lock_timeout) as real:
         backup = loader.backup_path(real)
         try:
@@ -382,8 +384,34 @@ def restore(
             )
         aside: Path | None = None
         if real.exists():
-            aside = real.with_name(f"{real.name}.before-restore-{stamp}")
-            aside.write_bytes(real.read_bytes())
+            current = read_data_file(real, "ledger")
+            if current == raw:
+                return None
+            aside = _keep_aside(real, current, stamp)
         mode = stat.S_IMODE(os.stat(backup).st_mode) | 0o200
         _replace(real, raw, keep_backup=False, mode=mode)
         return backup, aside
+
+
+def _keep_aside(real: Path, data: bytes, stamp: str) -> Path:
+    """A copy of the ledger under a name no file has (`.before-restore-<stamp>`, then
+    `-2`, `-3`…), as readable as the ledger, fsynced: it may be the only copy of a record."""
+    mode = stat.S_IMODE(os.stat(real).st_mode) & 0o666
+    for attempt in range(1, 1000):
+        suffix = "" if attempt == 1 else f"-{attempt}"
+        aside = real.with_name(f"{real.name}.before-restore-{stamp}{suffix}")
+        try:
+            fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise CannotWrite(
+                N_("cannot write {path}: {reason}"), path=aside, reason=exc.strerror
+            ) from None
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return aside
+    raise CannotWrite(N_("cannot write {path}: {reason}"), path=real.parent, reason="EEXIST")

@@ -132,7 +132,17 @@ def restore(s: Session) -> None:
 
         s.__dict__["ledger_path"] = default_ledger(s.data_dir, plan.info.id)
     stamp = now_utc().strftime("%Y%m%dT%H%M%SZ")
-    backup, aside = put_back(s.ledger_path, plan, lock_timeout=s.lock_timeout, stamp=stamp)
+    done = put_back(s.ledger_path, plan, lock_timeout=s.lock_timeout, stamp=stamp)
+    if done is None:
+        s.confirm(
+            [
+                _("The ledger {ledger} is already the same as its backup; nothing changed.").format(
+                    ledger=s.ledger_path
+                )
+            ]
+        )
+        return
+    backup, aside = done
     lines = [_("Restored {ledger} from {backup}.").format(ledger=s.ledger_path, backup=backup)]
     if aside is not None:
         lines.append(_("The ledger it replaced is kept as {path}.").format(path=aside))
