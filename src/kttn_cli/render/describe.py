@@ -228,6 +228,11 @@ def plan_heading(plan: Plan) -> str:
 
 def rules_line(rules: DeadlineRules) -> str:
     """The counting rules in force, in one line (`check` and the top of `status`)."""
+    return _("Deadlines: {rules}").format(rules=rules_text(rules))
+
+
+def rules_text(rules: DeadlineRules) -> str:
+    """The counting rules in force, without a label (where a label precedes them)."""
     if rules.before is BeforeRule.EXCLUSIVE:
         before = _("“trước ngày X” (before day X) ends on day X−1")
     else:
@@ -239,7 +244,7 @@ def rules_line(rules: DeadlineRules) -> str:
         )
     else:
         shift = _("days off do not move deadlines")
-    return _("Deadlines: {before}; {shift}.").format(before=before, shift=shift)
+    return _("{before}; {shift}.").format(before=before, shift=shift)
 
 
 def as_of_line(as_of: date) -> str:

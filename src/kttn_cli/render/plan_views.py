@@ -126,7 +126,7 @@ def render_plan(plan: Plan) -> str:
     lines += [(_("Requirements"), item) for item in info.requirements]
     lines += [(_("Distribution (Nơi nhận)"), item) for item in info.distribution]
     lines.append((_("Signed"), f"{info.signer.name} — {info.signer.title}"))
-    lines.append((_("Counting rules"), describe.rules_line(plan.rules)))
+    lines.append((_("Counting rules"), describe.rules_text(plan.rules)))
     lines.append(
         (
             _("Contents"),
@@ -184,7 +184,7 @@ def render_milestone(
         if first.planned is not None:
             lines.append((_("Last day judged"), show_date(first.planned)))
         lines += [(_("Note"), note) for note in describe.due_notes(first) if not first.extended]
-    lines.append((_("Counting rules"), describe.rules_line(plan.rules)))
+    lines.append((_("Counting rules"), describe.rules_text(plan.rules)))
     if m.recipients:
         lines.append((_("Sent to"), ", ".join(plan.unit_name(r) for r in m.recipients)))
     if m.assigned_by:
