@@ -405,3 +405,21 @@ def test_concurrent_in_process_readers_do_not_interfere() -> None:
         thread.join()
     read()
     assert len(set(outputs)) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("31/6/2024", "không phải là một ngày có thật"),
+        ("2024-02-30", "không phải là một ngày có thật"),
+        ("29/02/2023", "không phải là một ngày có thật"),
+        ("2024/06/30", "dùng YYYY-MM-DD hoặc DD/MM/YYYY"),
+        ("30-06-24", "dùng YYYY-MM-DD hoặc DD/MM/YYYY"),
+    ],
+)
+def test_a_date_that_is_not_a_day_is_told_apart_from_a_date_in_another_form(
+    typed: str, says: str
+) -> None:
+    result = kttn("submit", "bc-6-thang", "van-lam", "--on", typed, "--plan", str(SMALL_PLAN))
+    assert result.code == 2 and says in result.err and repr(typed) in result.err, result
+    assert not (Path(os.environ["KTTN_DATA_DIR"]) / "small.ledger.toml").exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kttn_cli.cli.settings import Settings, absolute
-from kttn_cli.core.dates import VN_ZONE, parse_user_date
+from kttn_cli.core.dates import VN_ZONE, has_date_shape, parse_user_date
 from kttn_cli.core.model import Plan
 from kttn_cli.core.obligations import Obligation, Shift, obligations
 from kttn_cli.core.problems import Problem
@@ -53,6 +53,12 @@ def user_date(text: str, where: str = "") -> date:
     from kttn_cli.core.text import nfc
 
     day = parse_user_date(nfc(text))
+    if day is None and has_date_shape(nfc(text)):
+        raise UsageError(
+            N_("{value!r}{where} is not a day of the calendar: check the day and the month"),
+            value=text,
+            where=f" ({where})" if where else "",
+        )
     if day is None:
         raise UsageError(
             N_("invalid date {value!r}{where}: use YYYY-MM-DD or DD/MM/YYYY (4-digit year)"),

@@ -32,6 +32,13 @@ def parse_user_date(text: str) -> date | None:
         return None
 
 
+def has_date_shape(text: str) -> bool:
+    """Whether text is written as a date kttn reads (`YYYY-MM-DD`, `DD/MM/YYYY`), be the
+    day real or not (31/06/2024 has the shape and no day)."""
+    text = text.strip()
+    return bool(_ISO.fullmatch(text) or _DMY.fullmatch(text))
+
+
 def show_date(day: date | None) -> str:
     """dd/mm/yyyy, or an empty string."""
     # Not strftime: its %Y writes the year 24 as "24", and a typo should show as "0024".
