@@ -423,3 +423,12 @@ def test_a_date_that_is_not_a_day_is_told_apart_from_a_date_in_another_form(
     result = kttn("submit", "bc-6-thang", "van-lam", "--on", typed, "--plan", str(SMALL_PLAN))
     assert result.code == 2 and says in result.err and repr(typed) in result.err, result
     assert not (Path(os.environ["KTTN_DATA_DIR"]) / "small.ledger.toml").exists()
+
+
+def test_a_language_kttn_does_not_have_and_a_missing_ledger_are_told_in_vietnamese(
+    tmp_path: Path,
+) -> None:
+    asked = kttn("status", "--lang", "fr", "--plan", str(SMALL_PLAN))
+    assert asked.code == 2 and "ngôn ngữ 'fr' (--lang) không hỗ trợ" in asked.err, asked
+    missing = kttn("status", "--plan", str(SMALL_PLAN), "--ledger", str(tmp_path / "x.toml"))
+    assert missing.code == 66 and "không tìm thấy sổ theo dõi" in missing.err, missing

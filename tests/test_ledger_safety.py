@@ -504,7 +504,7 @@ def test_a_directory_where_the_lock_should_be_is_named(ledger: Path) -> None:
         ("KTTN_TODAY", "garbage", "invalid KTTN_TODAY='garbage'"),
         ("KTTN_LOCK_TIMEOUT", "-1", "invalid KTTN_LOCK_TIMEOUT='-1': seconds, 0 or more"),
         ("KTTN_LOCK_TIMEOUT", "abc", "invalid KTTN_LOCK_TIMEOUT='abc'"),
-        ("KTTN_LANG", "fr", "invalid KTTN_LANG='fr': use vi or en"),
+        ("KTTN_LANG", "fr", "KTTN_LANG='fr' không hợp lệ: dùng vi hoặc en"),  # the default: vi
     ],
 )
 def test_a_bad_setting_names_its_variable_and_is_exit_78(

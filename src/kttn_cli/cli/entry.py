@@ -58,7 +58,8 @@ def run_argv(args: Sequence[str], env: Mapping[str, str]) -> int:
     try:
         i18n.use(early_language(argv, env))
     except KttnError as exc:
-        i18n.use("en")  # someone asked for a language kttn does not have
+        # A language kttn does not have was asked for: answer in the default one.
+        i18n.use(i18n.DEFAULT_LANG)
         terminal().error(exc.text())
         return exc.exit_code
     if argv[:1] in (["--install-completion"], ["--show-completion"]):

@@ -16,7 +16,7 @@ from kttn_cli.core.model import Plan
 from kttn_cli.core.obligations import Obligation, Shift, obligations
 from kttn_cli.core.problems import Problem
 from kttn_cli.core.status import Judged, judge_all
-from kttn_cli.errors import ConfigError, MissingInput, UsageError
+from kttn_cli.errors import ConfigError, MissingInput, Phrase, UsageError
 from kttn_cli.i18n import N_, _
 from kttn_cli.storage.loader import State
 
@@ -168,7 +168,7 @@ class Session:
 
         path = self.ledger_path
         if self.ledger_named and not ledger_presence(path) and not self.writes:
-            raise MissingInput(N_("{what} not found: {path}"), what=N_("ledger"), path=path)
+            raise MissingInput(N_("{what} not found: {path}"), what=Phrase(N_("ledger")), path=path)
         if self.recording is not None:
             self.recording.before_reading(self.inputs())
         state = load(self.plan_path, path, self.cache_dir)
