@@ -892,6 +892,7 @@ def test_starttls_is_required_when_the_server_lacks_it(
     server = smtp_server(tls="starttls")  # plain server, no STARTTLS offered
     result = exits(78, remind(plan, "--to", CLERK))
     assert "không hỗ trợ STARTTLS" in result.err and "KTTN_SMTP_TLS=ssl" in result.err
+    assert "KTTN_SMTP_TLS=none" in result.err  # a local relay that takes plain text
     assert server.received == []
 
 
@@ -918,6 +919,7 @@ def test_implicit_tls_on_a_starttls_port_is_a_setting_to_change(
     assert time.monotonic() - started < 8
     assert "không dùng TLS ngay từ đầu" in result.err
     assert "hãy đặt KTTN_SMTP_TLS=starttls" in result.err
+    assert "KTTN_SMTP_TLS=none" in result.err  # or plain text, for a local relay
     assert server.received == []
 
 

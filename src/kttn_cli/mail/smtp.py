@@ -134,10 +134,12 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
                 raise ConfigError(
                     N_(
                         "the SMTP server {server} does not offer STARTTLS; if it speaks TLS "
-                        "from the start (usually port 465), set {advice}"
+                        "from the start (usually port 465), set {advice}; if it is a relay "
+                        "on this machine that takes plain text, set {plain}"
                     ),
                     server=server,
                     advice=settings.origin("smtp_tls").advice("ssl"),
+                    plain=settings.origin("smtp_tls").advice("none"),
                 )
             smtp.starttls(context=context)
             smtp.ehlo()
@@ -264,10 +266,12 @@ def _wrong_mode(settings: SmtpSettings, wants: str) -> ConfigError:
     return ConfigError(
         N_(
             "the SMTP server {server} does not speak TLS from the start (it greeted in "
-            "plain text): set {advice}"
+            "plain text): set {advice}; if it is a relay on this machine that takes plain "
+            "text, set {plain}"
         ),
         server=settings.server,
         advice=advice,
+        plain=settings.origin("smtp_tls").advice("none"),
     )
 
 
