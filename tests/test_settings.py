@@ -134,3 +134,18 @@ def test_the_fast_places_are_platformdirs_answers(
     assert places.cache_dir(env) == str(paths.user_cache_dir())
     assert places.data_dir(env) == str(paths.user_data_dir())
     assert places.config_dir(env) == str(paths.user_config_dir())
+
+
+def test_config_shows_what_each_default_comes_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A setting left to its default is shown with the value in force (the plan and
+    ledger in use, the language, the SMTP port of the TLS mode…), still marked default."""
+    from helpers import BUNDLED_PLAN
+
+    monkeypatch.setenv("KTTN_SMTP_TLS", "ssl")
+    shown = ok(kttn("config")).out
+    assert f"plan = {BUNDLED_PLAN}  [mặc định]" in shown, shown
+    assert "lang = vi  [mặc định]" in shown
+    assert "smtp_port = 465  [mặc định]" in shown  # ssl's port
+    assert "lock_timeout = 10  [mặc định]" in shown
+    assert "warn_days = 7 (theo kế hoạch)  [mặc định]" in shown
+    assert "smtp_host = —  [mặc định]" in shown  # no default server

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kttn_cli.cli.options import AS_OF, AS_OF_UNUSED, LANG, LEDGER, PLAN, STATE
 from kttn_cli.cli.session import Session
 from kttn_cli.cli.spec import command
@@ -216,7 +218,7 @@ def config(s: Session) -> None:
     for setting in SETTINGS:
         found = s.settings.get(setting.name)
         if found.value is None:
-            value = "—"
+            value = _default_in_force(s, setting.name) or "—"
         elif setting.name in SECRET:
             value = _("(set, not shown)")
         else:
@@ -224,6 +226,39 @@ def config(s: Session) -> None:
         where = f" ({found.where})" if found.where else ""
         lines.append(f"{setting.name} = {value}  [{sources[found.source]}{where}]")
     s.terminal.write("".join(line + "\n" for line in lines))
+
+
+def _default_in_force(s: Session, name: str) -> str | None:
+    """What a setting left to its default comes to in this run, where kttn knows it
+    (the plan and ledger in use, the language, today…); None where the default is
+    "not set" (an SMTP server, a signer)."""
+    from kttn_cli import i18n
+    from kttn_cli.core.dates import show_date
+    from kttn_cli.mail.settings import DEFAULT_PORTS, DEFAULT_TIMEOUT
+
+    def smtp_tls() -> str:
+        given = s.settings.value("smtp_tls")
+        return str(given).strip().lower() if given else "starttls"
+
+    known: dict[str, Callable[[], str]] = {
+        "plan": lambda: str(s.plan_path),
+        "ledger": lambda: str(s.ledger_path),
+        "data_dir": lambda: str(s.data_dir),
+        "lang": i18n.language,
+        "today": lambda: _("{date} (today in Vietnam)").format(date=show_date(s.today)),
+        "warn_days": lambda: _("{days} (the plan's)").format(days=s.warn_days),
+        "lock_timeout": lambda: f"{s.lock_timeout:g}",
+        "user": s.recorded_by,
+        "smtp_tls": smtp_tls,
+        "smtp_port": lambda: str(DEFAULT_PORTS.get(smtp_tls(), DEFAULT_PORTS["starttls"])),
+        "smtp_timeout": lambda: f"{DEFAULT_TIMEOUT:g}",
+    }
+    if name not in known:
+        return None
+    try:
+        return str(known[name]())
+    except KttnError:
+        return None  # a plan that cannot be read: `kttn check` says why
 
 
 @command(
