@@ -78,7 +78,8 @@ def check(s: Session) -> int:
                 ).format(
                     plan=s.plan_path,
                     tasks=len(plan.tasks),
-                    milestones=len(plan.milestones),
+                    # With the ad-hoc tasks, as `show plan` and the unit shares count them.
+                    milestones=len(book.plan_with_tasks(plan).milestones),
                     units=len(plan.units),
                     obligations=count,
                     ledger=path,
