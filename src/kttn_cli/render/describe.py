@@ -112,14 +112,16 @@ def due_words(obligation: Obligation) -> str:
     return deadline_words(obligation.milestone.deadline, obligation.stated)
 
 
-def due_notes(obligation: Obligation) -> list[str]:
+def due_notes(obligation: Obligation, *, last_day_shown: bool = False) -> list[str]:
     """What else a reader must know about the day judged against, in order: the last
-    day when the words' date is not it, a move off a day off, an extension."""
+    day when the words' date is not it (unless the view shows it on its own line), a
+    move off a day off, an extension."""
     notes = []
     if obligation.unconfirmed:
         notes.append(unconfirmed_note())
     if (
-        obligation.last_day is not None
+        not last_day_shown
+        and obligation.last_day is not None
         and obligation.last_day != obligation.stated
         and obligation.milestone.deadline.kind == "date"
     ):

@@ -183,7 +183,8 @@ def render_milestone(
         first = rows[0].obligation
         if first.planned is not None:
             lines.append((_("Last day judged"), show_date(first.planned)))
-        lines += [(_("Note"), note) for note in describe.due_notes(first) if not first.extended]
+        notes = describe.due_notes(first, last_day_shown=first.planned is not None)
+        lines += [(_("Note"), note) for note in notes if not first.extended]
     lines.append((_("Counting rules"), describe.rules_text(plan.rules)))
     if m.recipients:
         lines.append((_("Sent to"), ", ".join(plan.unit_name(r) for r in m.recipients)))
