@@ -63,7 +63,9 @@ def render_log(plan: Plan, ledger: Ledger) -> str:
     table.add_column(_("Kind"), ratio=2, overflow="fold")
     table.add_column(_("Recorded"), ratio=2, overflow="fold")
     by = _("By")
-    table.add_column(by, ratio=1, min_width=len(by), overflow="fold")
+    # Sized to its content, at least its longest header word: "Người ghi" must not
+    # break inside "Người" (a ratio column ignores its min_width when space is short).
+    table.add_column(by, min_width=max(len(word) for word in by.split()), overflow="fold")
     table.add_column(_("Details"), ratio=6, overflow="fold")
     for record in ledger.records:
         when = record.recorded_at.astimezone(zone)
