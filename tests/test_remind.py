@@ -1331,3 +1331,11 @@ def test_the_readme_examples_run_as_written(
         "vanphong@vanlam.example.gov.vn",
         "vanthu@example.gov.vn",
     ]
+
+
+def test_a_dry_run_shows_a_name_with_a_comma_quoted(plan: Path) -> None:
+    """The preview writes a mailbox as the header would: a name holding a comma is
+    quoted, so 'To:' does not read as two addresses."""
+    to = '"Văn thư, Ban Tổ chức" <vanthu@example.org>'
+    result = exits(0, remind(plan, "--to", to, "--dry-run"))
+    assert f"To: {to}\n" in result.out, result.out

@@ -37,8 +37,15 @@ class Mailbox:
         return self.address.rpartition("@")[2]
 
     def __str__(self) -> str:
-        """`Tên <addr>` as people read it (not encoded: see `header_value`)."""
-        return f"{self.name} <{self.address}>" if self.name else self.address
+        """`Tên <addr>` as people read it (not encoded: see `header_value`); a name with
+        a comma or another special character is quoted, as in the header, so that a
+        list of mailboxes reads unambiguously."""
+        if not self.name:
+            return self.address
+        if any(c in self.name for c in _SPECIALS):
+            escaped = self.name.replace("\\", "\\\\").replace('"', '\\"')
+            return f'"{escaped}" <{self.address}>'
+        return f"{self.name} <{self.address}>"
 
 
 def is_address(text: str) -> bool:
