@@ -91,8 +91,8 @@ def run(
                 code = 0
         if guard.held:
             terminal().error(_("interrupted after the records were written; they are kept"))
-        if session.recording is not None and "state" in vars(session):
-            replay.record(session.recording, int(code or 0), terminal(), session.inputs())
+        if session.recording is not None:
+            replay.record(session.recording, int(code or 0), terminal())
         return int(code or 0)
     except KttnError as exc:
         terminal().error(error_text(exc))

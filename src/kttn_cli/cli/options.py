@@ -21,13 +21,13 @@ LEDGER = Param(
     complete="file",
     help=N_("Ledger file (default: one per plan in the data directory)."),
 )
-AS_OF = Param(
-    "as_of",
-    "--as-of",
-    metavar=N_("DATE"),
-    envvar="KTTN_TODAY",
-    help=N_("Judge as of this date, YYYY-MM-DD or DD/MM/YYYY (default: today in Vietnam)."),
-)
+
+
+def _as_of(help_text: str) -> Param:
+    return Param("as_of", "--as-of", metavar=N_("DATE"), envvar="KTTN_TODAY", help=help_text)
+
+
+AS_OF = _as_of(N_("Judge as of this date, YYYY-MM-DD or DD/MM/YYYY (default: today in Vietnam)."))
 LANG = Param(
     "lang",
     "--lang",
@@ -40,13 +40,7 @@ LANG = Param(
 STATE = (PLAN, LEDGER, AS_OF, LANG)
 # Commands about files and settings use no date; they still take --as-of, so that a
 # script can pass it to every command.
-AS_OF_UNUSED = Param(
-    "as_of",
-    "--as-of",
-    metavar=N_("DATE"),
-    envvar="KTTN_TODAY",
-    help=N_("Accepted like every command's; this command uses no date."),
-)
+AS_OF_UNUSED = _as_of(N_("Accepted like every command's; this command uses no date."))
 
 UNITS = Param(
     "units",

@@ -145,11 +145,11 @@ class Recording:
         self.argv = list(argv)
         self.env = env
         self.key = key(argv, env, package_fingerprint())
-        self.inputs: list[list[object]] | None = None
+        self.inputs: list[tuple[str, list[int] | None]] | None = None
 
     def before_reading(self, files: Sequence[str]) -> None:
         """Called by the session just before it reads the plan and the ledger."""
-        self.inputs = [[path, _identity(path)] for path in files]
+        self.inputs = [(path, _identity(path)) for path in files]
 
 
 def start(
@@ -180,7 +180,7 @@ def _to_a_file_or_pipe() -> bool:
         return False
 
 
-def record(recording: Recording, code: int, terminal: Terminal, files: Sequence[str]) -> None:
+def record(recording: Recording, code: int, terminal: Terminal) -> None:
     """Keep a finished run for replay, when it is one (module doc). Best effort."""
     chunks = terminal.recording
     terminal.recording = None
@@ -189,7 +189,7 @@ def record(recording: Recording, code: int, terminal: Terminal, files: Sequence[
     from kttn_cli.fingerprint import package_fingerprint
     from kttn_cli.storage.cache_file import write_cache_file
 
-    now = [[path, _identity(path)] for path in files]
+    now = [(path, _identity(path)) for path, _before in recording.inputs]
     if now != recording.inputs:
         return  # an input changed while the command ran: its output may be either's
     try:

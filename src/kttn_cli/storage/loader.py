@@ -172,6 +172,21 @@ def layout_problems(raw: bytes, parsed: Parsed, count: int) -> list[Problem]:
     return [parsed.locate(Problem("ledger_layout", "ledger", ("records",)))]
 
 
+def read_book(
+    path: Path, plan: Plan, raw: bytes
+) -> tuple[list[LedgerRecord] | None, Book | None, list[Problem]]:
+    """A ledger's records and book, with every problem a full read finds (located, in
+    file order); records and book are None for a ledger that cannot be read. The one
+    home of these steps: `load` and `kttn check` both use it."""
+    records, parsed, problems = check_ledger(path, raw, plan.info.id)
+    if records is None:
+        return None, None, problems
+    with cache.paused_gc():
+        book = Book.read(plan, records)
+    found = [parsed.locate(p) for p in book.ledger_problems()]
+    return records, book, [*layout_problems(raw, parsed, len(records)), *in_file_order(found)]
+
+
 def unreadable_ledger(path: Path, problems: list[Problem]) -> FileProblems:
     return FileProblems(
         problems,
@@ -285,15 +300,13 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = Tr
         _appended(earlier, raw, ledger_path) if earlier is not None and raw is not None else None
     )
     if state is None:
+        book = Book()
         if raw is not None:
-            ledger, parsed = read_ledger(ledger_path, plan, raw)
-            with cache.paused_gc():
-                book = Book.read(plan, ledger.records)
-            assert parsed is not None
-            problems += layout_problems(raw, parsed, len(ledger.records))
-            problems += in_file_order([parsed.locate(p) for p in book.ledger_problems()])
-        else:
-            book = Book()
+            records, read, found = read_book(ledger_path, plan, raw)
+            if records is None or read is None:
+                raise unreadable_ledger(ledger_path, found)
+            book = read
+            problems += found
         state = State(plan, book, tuple(problems), exists)
     # A write may have replaced a file while this read went on: then the state read is
     # not the key's, and the entry that write left must not be overwritten.

@@ -9,6 +9,7 @@ that. Every change is read, made and written under a lock, atomically.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -164,6 +165,7 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(path.absolute()))
 
 
+@functools.cache  # the bundled plan is part of the package: read it once per process
 def bundled_plan_id() -> str:
     """The bundled plan's id, read from its `[plan]` table (no validation: the bundled
     plan is checked by its own tests)."""

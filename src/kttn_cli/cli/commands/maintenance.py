@@ -29,13 +29,7 @@ def check(s: Session) -> int:
     from kttn_cli.render import describe
     from kttn_cli.render.problems import problem_line
     from kttn_cli.storage.files import read_data_file
-    from kttn_cli.storage.loader import (
-        backup_path,
-        check_ledger,
-        check_plan,
-        layout_problems,
-        ledger_presence,
-    )
+    from kttn_cli.storage.loader import backup_path, check_plan, ledger_presence, read_book
 
     plan, problems = check_plan(s.plan_path, read_data_file(s.plan_path, "plan"))
     summary: list[str] = []
@@ -54,17 +48,13 @@ def check(s: Session) -> int:
             blocked = True
         else:
             blocked = False
+        book = None
         if exists:
-            raw = read_data_file(path, "ledger")
-            found, parsed, ledger_problems = check_ledger(path, raw, plan.info.id)
+            found, book, ledger_problems = read_book(path, plan, read_data_file(path, "ledger"))
             problems += ledger_problems
-            if found is not None:
-                records = found
-                book = Book.read(plan, records)
-                problems += layout_problems(raw, parsed, len(records))
-                problems += [parsed.locate(p) for p in book.ledger_problems()]
+            records = found or []
         if not blocked:
-            book = Book.read(plan, records)
+            book = book or Book.read(plan, records)
             count = len(obligations(plan, book))
             ledger_text = (
                 n_("{count} record", "{count} records", len(records)).format(count=len(records))
