@@ -135,3 +135,18 @@ def core_milestone(
         source="",
         warn_days=warn_days,
     )
+
+
+def ledger_gone_for_restore(argv: list[str]) -> None:
+    """A `kttn restore` example is for a ledger that is missing (or damaged) while its
+    backup is there: make it so, for the ledger the example names (or the default
+    ledger of the bundled plan). Restoring a ledger that can be read is refused."""
+    if argv[:1] != ["restore"]:
+        return
+    from kttn_cli.storage.registry import bundled_plan_id
+
+    if "--ledger" in argv:
+        ledger = Path(argv[argv.index("--ledger") + 1])
+    else:
+        ledger = Path(os.environ["KTTN_DATA_DIR"]) / f"{bundled_plan_id()}.ledger.toml"
+    ledger.unlink(missing_ok=True)

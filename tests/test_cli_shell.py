@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import SMALL_PLAN, kttn, ok
+from helpers import SMALL_PLAN, kttn, ledger_gone_for_restore, ok
 from kttn_cli.cli.commands import GROUPS, MODULES
 from kttn_cli.cli.parser import all_commands
 
@@ -97,6 +97,7 @@ def test_the_examples_of_every_help_page_run(
             argv = _example_argv(line, tmp_path)
             if argv is None:
                 continue
+            ledger_gone_for_restore(argv)
             result = kttn(*argv, env=env)
             if result.code not in (0, 1):
                 failures.append(f"{line}\n{result}")

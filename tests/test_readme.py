@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SMALL_PLAN, kttn
+from helpers import ROOT, SMALL_PLAN, kttn, ledger_gone_for_restore
 
 README = ROOT / "README.md"
 TESTED_ELSEWHERE = ("Cron: reminders through your SMTP server", "Sửa kế hoạch khi đã có dữ liệu")
@@ -63,6 +63,7 @@ def test_every_kttn_example_of_the_readme_runs(
         words = shlex.split(line, comments=True)[1:]
         if ">" in words:
             words = words[: words.index(">")]
+        ledger_gone_for_restore(words)
         result = kttn(*words)
         if result.code not in (0, 1):
             failures.append(f"{line}\n{result}")

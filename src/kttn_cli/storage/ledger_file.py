@@ -362,7 +362,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def restore(
-    ledger: Path, plan: Plan, *, lock_timeout: float, stamp: str
+    ledger: Path, plan: Plan, *, lock_timeout: float, stamp: str, force: bool = False
 ) -> tuple[Path, Path | None] | None:
     """Put the backup back as the ledger, under the lock. The ledger it replaces (damaged,
     shorter) is kept beside it as `<ledger>.before-restore-<stamp>` (never over an older
@@ -387,6 +387,21 @@ def restore(
             current = read_data_file(real, "ledger")
             if current == raw:
                 return None
+            kept, _, _ = loader.check_ledger(real, current, plan.info.id)
+            if kept is not None and len(kept) > len(records) and not force:
+                # A ledger that can be read is not what restore is for: putting the
+                # backup back would take its last write out of the ledger.
+                raise DataError(
+                    N_(
+                        "the ledger {path} can be read and holds {have} records, its backup "
+                        "{backup} {had}: nothing was changed; `kttn restore --force` takes "
+                        "the last write back (the ledger is kept aside)"
+                    ),
+                    path=real,
+                    have=len(kept),
+                    backup=backup,
+                    had=len(records),
+                )
             aside = _keep_aside(real, current, stamp)
         mode = stat.S_IMODE(os.stat(backup).st_mode) | 0o200
         _replace(real, raw, keep_backup=False, mode=mode)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from kttn_cli.cli.options import AS_OF, AS_OF_UNUSED, LANG, LEDGER, PLAN, STATE
 from kttn_cli.cli.session import Session
-from kttn_cli.cli.spec import command
+from kttn_cli.cli.spec import Param, command
 from kttn_cli.errors import EX_DATAERR, KttnError
 from kttn_cli.i18n import N_, _, n_
 
@@ -99,6 +99,16 @@ def check(s: Session) -> int:
 
 @command(
     "restore",
+    Param(
+        "force",
+        "--force",
+        kind="flag",
+        default=False,
+        help=N_(
+            "Restore even when the ledger can be read and holds more records than the "
+            "backup (its last write is then taken back; the ledger is kept aside)."
+        ),
+    ),
     PLAN,
     LEDGER,
     AS_OF_UNUSED,
@@ -108,7 +118,7 @@ def check(s: Session) -> int:
         ("kttn restore --ledger so-theo-doi.toml", N_("The same for a ledger kept elsewhere.")),
     ),
 )
-def restore(s: Session) -> None:
+def restore(s: Session, *, force: bool) -> None:
     """Put the ledger's backup (the version before the last write) back as the ledger.
 
     The ledger it replaces, damaged or shorter, is kept beside it as
@@ -125,7 +135,7 @@ def restore(s: Session) -> None:
 
         s.__dict__["ledger_path"] = default_ledger(s.data_dir, plan.info.id)
     stamp = now_utc().strftime("%Y%m%dT%H%M%SZ")
-    done = put_back(s.ledger_path, plan, lock_timeout=s.lock_timeout, stamp=stamp)
+    done = put_back(s.ledger_path, plan, lock_timeout=s.lock_timeout, stamp=stamp, force=force)
     if done is None:
         s.confirm(
             [
