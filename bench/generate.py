@@ -371,7 +371,7 @@ def generate(plan: Plan, count: int, seed: int) -> list[LedgerRecord]:
 
 def ledger_bytes(plan: Plan, records: list[LedgerRecord]) -> bytes:
     """The ledger file exactly as kttn's write path lays it out."""
-    return new_file(plan.info.id) + serialise(records)
+    return new_file(plan.info.id) + serialise(records, Path("ledger.toml"))
 
 
 def main(argv: list[str] | None = None) -> None:

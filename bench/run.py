@@ -729,7 +729,7 @@ def versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     parts = []
-    for name in ("kttn", "typer", "click", "pydantic", "rich", "tomli", "tomli-w", "filelock"):
+    for name in ("kttn", "typer", "click", "pydantic", "rich", "tomli", "tomli-w"):
         try:
             parts.append(f"{name} {version(name)}")
         except PackageNotFoundError:

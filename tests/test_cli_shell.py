@@ -195,6 +195,43 @@ def test_after_a_write_the_next_reads_are_warm(tmp_path: Path) -> None:
     assert full.stdout == runs[0].stdout == runs[1].stdout
 
 
+def test_a_write_after_a_write_imports_no_file_model_and_no_toml_reader() -> None:
+    """A write starts from the state the last write left (its entry and the journal of
+    writes, docs/architecture.md "Speed") and checks its new records against the rules
+    derived from the file models: it imports neither pydantic nor a TOML reader, and
+    what it writes is what a full read accepts."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    plan = ["--plan", str(SMALL_PLAN), "--as-of", "2024-07-01"]
+    # Each write is first typed with other words (Typer parses that shape once, and the
+    # memo answers the second), then timed by what it imports.
+    pairs = [
+        (["submit", "bc-6-thang", "van-lam", "--on", "2024-06-28"],
+         ["submit", "phan-anh", "van-giang", "--on", "2024-06-29"]),
+        (["submit", "bc-6-thang", "van-lam", "--on", "2024-06-30", "--replace"],
+         ["submit", "phan-anh", "van-giang", "--on", "2024-06-30", "--replace"]),
+        (["extend", "tong-hop", "office", "--to", "2024-10-15", "--reason", "BTV"],
+         ["extend", "tong-hop", "office", "--to", "2024-10-20", "--reason", "BTV đồng ý"]),
+    ]  # fmt: skip
+    for typed, probed in pairs:
+        ok(kttn(*typed, *plan))
+        run = subprocess.run(
+            [sys.executable, "-c", warm_probe([*probed, *plan])],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert run.returncode == 0, run.stderr
+        heavy = run.stderr.splitlines()[-1]
+        assert "'pydantic'" not in heavy and "'tomli'" not in heavy, (probed, run.stderr)
+    ok(kttn("check", *plan))
+    rows = json.loads(ok(kttn("log", "--format", "json", *plan)).out)
+    assert [r["type"] for r in rows] == [
+        *("submission", "submission", "void", "submission", "void", "submission"),
+        *("extension", "extension"),
+    ]
+
+
 def test_the_version_and_a_completion_import_nothing_heavy() -> None:
     for argv in (["--version"], ["__complete", "bash", "2", "kttn", "sub"]):
         probe = (

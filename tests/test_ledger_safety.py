@@ -9,6 +9,7 @@ write leaves every file as it was.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
@@ -19,7 +20,8 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,24 @@ def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KTTN_TODAY", "2024-07-10")
     monkeypatch.setenv("KTTN_LANG", "en")
     return path
+
+
+@contextmanager
+def held_lock(ledger: Path) -> Iterator[None]:
+    """The ledger's lock, held by this test as another kttn would hold it: an exclusive
+    flock on `<ledger>.lock`."""
+    with Path(f"{ledger}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def lock_waiters(lock: Path) -> int:
+    """How many processes wait for the flock of `lock` (Linux's /proc/locks lists each
+    blocked request with "->")."""
+    info = lock.stat()
+    device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    lines = Path("/proc/locks").read_text().splitlines()
+    return sum(1 for line in lines if "->" in line and line.split()[-3] == device)
 
 
 def argv(*args: str) -> list[str]:
@@ -154,8 +174,6 @@ def test_writers_through_a_symlink_and_the_real_path_share_one_lock(tmp_path: Pa
 
 def test_sixteen_mixed_writers_lose_nothing(ledger: Path) -> None:
     """16 processes record submissions, extensions and ad-hoc tasks at once."""
-    from filelock import FileLock
-
     env = {**os.environ, "KTTN_LOCK_TIMEOUT": "120"}
     commands = []
     for i, unit in enumerate(UNITS):
@@ -166,7 +184,7 @@ def test_sixteen_mixed_writers_lose_nothing(ledger: Path) -> None:
     commands += [
         argv("task", "add", "--title", f"T{i}", "--by", "1-CV/TU", "-u", "btctu") for i in range(4)
     ]
-    with FileLock(f"{ledger}.lock"):  # all of them wait on the lock together
+    with held_lock(ledger):  # all of them wait on the lock together
         procs = [
             subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             for c in commands
@@ -179,6 +197,36 @@ def test_sixteen_mixed_writers_lose_nothing(ledger: Path) -> None:
     assert len(found) == len(commands)
     assert sorted(int(r["id"][1:]) for r in found) == list(range(1, len(commands) + 1))
     assert run("check").returncode == 0
+
+
+def test_writers_waiting_for_the_lock_write_in_the_order_they_came(ledger: Path) -> None:
+    """The lock is waited for in the kernel, which hands it on in the order it was asked
+    for (docs/architecture.md, "Data safety"): no writer waits while later ones go
+    first. (A lock that polls hands it to whichever waiter tries first.)"""
+    ok(kttn("submit", M, UNITS[0], "--on", "2024-06-28"))  # the ledger and its lock exist
+    env = {**os.environ, "KTTN_LOCK_TIMEOUT": "120"}
+    order = UNITS[1:7]
+    procs = []
+    lock = Path(f"{ledger}.lock")
+    with held_lock(ledger):
+        for count, unit in enumerate(order, start=1):
+            procs.append(
+                subprocess.Popen(
+                    argv("submit", M, unit, "--on", "2024-06-28"),
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            )
+            deadline = time.monotonic() + 60
+            while lock_waiters(lock) < count:  # this writer waits before the next starts
+                assert time.monotonic() < deadline, "the writer never waited for the lock"
+                assert procs[-1].poll() is None, procs[-1].communicate()
+                time.sleep(0.01)
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+    assert [r["unit"] for r in records(ledger)] == UNITS[:7]
 
 
 # ── writers killed and interrupted at random moments ──────────────────────────────
@@ -534,10 +582,8 @@ def test_a_bad_setting_names_its_variable_and_is_exit_78(
 
 
 def test_a_lock_timeout_of_0_is_accepted_and_a_held_lock_is_exit_75(ledger: Path) -> None:
-    from filelock import FileLock
-
     submit(M, "van-lam", "--on", "2024-06-28", env={"KTTN_LOCK_TIMEOUT": "0"})
-    with FileLock(f"{ledger}.lock"):
+    with held_lock(ledger):
         result = run(
             "submit", M, "van-giang", "--on", "2024-06-28", env={"KTTN_LOCK_TIMEOUT": "0.3"}
         )

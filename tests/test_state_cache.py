@@ -8,12 +8,14 @@ import json
 import os
 import shutil
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from helpers import SMALL_PLAN, kttn, ok
-from kttn_cli.storage import loader
+from kttn_cli.storage import journal, loader
+from kttn_cli.storage.identity import identity
 
 PLAN = ["--plan", str(SMALL_PLAN)]
 
@@ -157,3 +159,99 @@ def test_appended_text_nested_too_deep_is_the_located_problem_of_a_full_read(
     with pytest.raises(FileProblems) as raised:
         loader.load(SMALL_PLAN, path, earlier_entry / "cache")
     assert [p.code for p in raised.value.problems] == ["too_deep"]
+
+
+# --- the journal of writes (storage/journal.py) -------------------------------------------
+
+
+def journal_file() -> Path:
+    return journal.place_of(entry())
+
+
+def no_ledger_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the ledger's text (to parse it) fails the test."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the ledger's text was read")
+
+    monkeypatch.setattr(loader, "check_ledger", refuse)
+    monkeypatch.setattr(loader, "_appended", refuse)
+
+
+def test_writes_leave_lines_that_the_next_read_follows_without_the_ledgers_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    first = entry().read_bytes()
+    ok(kttn("submit", "bc-6-thang", "van-giang", "--on", "2024-06-27", "--ref", "3-BC/HU", *PLAN))
+    ok(kttn("extend", "tong-hop", "office", "--to", "2024-10-15", "--reason", "BTV", *PLAN))
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", "--replace", *PLAN))
+    assert entry().read_bytes() == first  # the writes after the first left lines instead
+    assert len(journal_file().read_bytes().splitlines()) == 1 + 3  # the header, 3 lines
+    with monkeypatch.context() as patched:
+        no_ledger_text(patched)
+        state = loader.load(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False)
+    assert state == full_read(tmp_path)
+    assert len(state.book.submissions) == 2 and state.book.extensions
+
+
+def test_a_write_catches_up_under_its_lock_with_what_others_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state a write reads before its lock, brought up to date under it with the
+    lines of the writes that came in between."""
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    before = loader.load_versioned(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False)
+    ok(kttn("submit", "bc-6-thang", "van-giang", "--on", "2024-06-27", *PLAN))
+    ok(kttn("extend", "tong-hop", "office", "--to", "2024-10-15", "--reason", "BTV", *PLAN))
+    with monkeypatch.context() as patched:
+        no_ledger_text(patched)
+        now = loader.catch_up(before, SMALL_PLAN, ledger(), tmp_path / "cache")
+    assert now.version == journal.version(identity(ledger()))
+    assert now.state == full_read(tmp_path)
+
+
+def cut_last_line(data: bytes) -> bytes:
+    return data[: data.rstrip(b"\n").rfind(b"\n") + 20]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        cut_last_line,  # a writer killed while adding its line
+        lambda data: data + b"0123456789abcdef fedcba9876543210 {not json\n",
+        lambda data: data.replace(b'"base": "', b'"base": "another kttn ', 1),
+        lambda data: data.replace(b'"$c":"Submission"', b'"$c":"Receipt"'),  # no such record
+        lambda data: data + b"\n".join(data.splitlines()[1:]) + b"\n",  # each version twice
+        lambda data: b"",
+    ],
+)
+def test_a_damaged_journal_makes_a_read_slower_never_wrong(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    ok(kttn("submit", "bc-6-thang", "van-giang", "--on", "2024-06-27", *PLAN))
+    ok(kttn("extend", "tong-hop", "office", "--to", "2024-10-15", "--reason", "BTV", *PLAN))
+    kept = entry().read_bytes()
+    original = journal_file().read_bytes()
+    assert damage(original) != original
+    journal_file().write_bytes(damage(original))
+    state = loader.load(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False)
+    assert state == full_read(tmp_path)
+    entry().write_bytes(kept)
+    # The next write starts the journal again, and the read after it follows it.
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-29", "--replace", *PLAN))
+    assert loader.load(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False) == full_read(tmp_path)
+
+
+def test_a_new_entry_is_written_once_the_journal_is_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal, "SNAPSHOT_AFTER", 3)
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    first = entry().read_bytes()
+    ok(kttn("submit", "bc-6-thang", "van-giang", "--on", "2024-06-27", *PLAN))
+    assert entry().read_bytes() == first
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", "--replace", *PLAN))
+    header = json.loads(entry().read_bytes().split(b"\n", 1)[0])  # 1 + 2 records: a new one
+    assert header["version"] == journal.version(identity(ledger()))

@@ -1,8 +1,9 @@
 """The ledger file: what kttn writes and accepts back.
 
-Each record model names its core class; `to_core` and `from_core` convert, and the
+Each record model names its core class and converts itself to it (`to_core`); the
 `type` tags come from the models themselves, so a new record type is one model here and
-one class in `core.model`.
+one class in `core.model`. What kttn writes is checked against rules derived from these
+models (`record_rules`), kept in `ledger_records.json` for the write path.
 """
 
 from __future__ import annotations
@@ -97,18 +98,33 @@ def record_type(record: core.Record) -> str:
     return TAGS[type(record)]
 
 
-def from_core(record: core.LedgerRecord) -> dict[str, Any]:
-    """The table of one record as written to the file, validated by its model."""
-    from dataclasses import asdict
+# JSON Schema's annotations, which say nothing about what is valid.
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
 
-    data = {"type": record_type(record), **asdict(record)}
-    for name, value in data.items():
-        if isinstance(value, tuple):
-            data[name] = list(value)
-    model = MODELS[type(record)].model_validate(data)
-    dumped: dict[str, Any] = model.model_dump(exclude_none=True)
-    # Defaults that carry no information are left out, to keep the file readable.
-    return {k: v for k, v in dumped.items() if not (v is False and k != "type")}
+
+def _rule(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _rule(v) for k, v in node.items() if k not in _ANNOTATIONS}
+    if isinstance(node, list):
+        return [_rule(v) for v in node]
+    return node
+
+
+def record_rules() -> dict[str, Any]:
+    """What each record must be to be written, by core class: its `type` tag, required
+    keys and each key's JSON Schema (the models' own, annotations left out). A write
+    checks its new records against the copy in `ledger_records.json`
+    (`storage.new_records`), so that it need not import pydantic; a test keeps the copy
+    equal to this."""
+    rules: dict[str, Any] = {}
+    for model in get_args(AnyRecordModel):
+        schema = model.model_json_schema()
+        rules[model.core_class.__name__] = {
+            "tag": TAGS[model.core_class],
+            "required": schema["required"],
+            "properties": {name: _rule(rule) for name, rule in schema["properties"].items()},
+        }
+    return rules
 
 
 class LedgerFile(Strict):

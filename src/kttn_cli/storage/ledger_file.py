@@ -4,19 +4,22 @@ Every write is "the old bytes + new records", under a lock tied to the file actu
 written (its real path: whatever symlinks, `..` or relative paths led there, every
 writer of that file takes the same lock):
 
-1. lock; refuse a ledger that is missing while its backup exists, a read-only one, one
-   that cannot be read, or one with problems (unless the write is what fixes them);
-2. the current state: from the cache when it was computed from these very bytes (or from
-   their beginning: the records appended since are added to it), else read and checked
-   in full; `build` decides the new records from it (or refuses);
-3. the new records are checked by the same rules as every record (`Book.add`) and by
-   their file models; the history check refuses to replace a backup that holds more
-   records than the ledger (a ledger replaced by an older copy);
-4. a temporary file in the same directory gets old + new bytes and is fsynced; the
+1. the current state is read before the lock (`loader.load_versioned`: the cache, the
+   journal of writes, or a full read), so the lock is held for the write alone;
+2. lock (`storage.lock`: waiters are served in turn); refuse a ledger that is missing
+   while its backup exists, a read-only one, one that cannot be read, or one with
+   problems (unless the write is what fixes them);
+3. the state is brought up to date with what other writes added since it was read
+   (`loader.catch_up`); `build` decides the new records from it (or refuses);
+4. the new records are checked by the same rules as every record (`Book.add`) and by
+   the rules of their file models (`new_records`); the history check refuses to replace
+   a backup that holds more records than the ledger (a ledger replaced by an older copy);
+5. a temporary file in the same directory gets old + new bytes and is fsynced; the
    backup is prepared beside it (a hard link to the old file, or a copy where the file
    system refuses hard links); the temporary file is renamed over the ledger — the
-   commit point — then the backup is renamed into place and the directory fsynced;
-5. the lock is released, then the new state is cached for the next command.
+   commit point — then the backup is renamed into place, the directory fsynced, and
+   the journal given its line (`storage.journal`);
+6. the lock is released; when the journal is long, a new state entry is written.
 
 A failure before the commit point leaves every file as it was (only the writer's own
 temporary files are removed). The caller learns the moment of the commit (`on_commit`):
@@ -37,8 +40,10 @@ from pathlib import Path
 from kttn_cli.core.model import LedgerRecord, Plan
 from kttn_cli.errors import CannotWrite, DataError, FileProblems, MissingInput, TemporaryFailure
 from kttn_cli.i18n import N_, Nn_
-from kttn_cli.storage import loader
+from kttn_cli.storage import journal, loader
 from kttn_cli.storage.files import read_data_file
+from kttn_cli.storage.identity import identity
+from kttn_cli.storage.lock import LockTimeout, acquire
 
 HEADER = (
     "# Sổ theo dõi của kttn: do kttn ghi, không sửa bằng tay.\n"
@@ -60,19 +65,30 @@ class Written:
     backup_note: str | None = None  # set when the backup could not be refreshed
 
 
-def serialise(records: Sequence[LedgerRecord]) -> bytes:
-    """Records as `[[records]]` tables, one key per line, in a fixed layout.
+def serialise(records: Sequence[LedgerRecord], path: Path, first_index: int = 0) -> bytes:
+    """Records `first_index`, … of the ledger at `path` as `[[records]]` tables, one key
+    per line, in a fixed layout; a record the file models would refuse
+    (`new_records.problems`) raises `FileProblems` instead.
 
     Each record is written on its own with tomli-w, so the layout never depends on the
     length of the file (tomli-w chooses inline or block arrays of tables by line length).
     """
     import tomli_w
 
-    from kttn_cli.schema.ledger import from_core
+    from kttn_cli.storage.new_records import problems, table
 
-    return "".join(
-        "\n[[records]]\n" + tomli_w.dumps(from_core(record)) for record in records
-    ).encode("utf-8")
+    tables = [table(record) for record in records]
+    refused = problems(tables, first_index)
+    if refused:
+        raise FileProblems(
+            refused,
+            N_(
+                "kttn refused to write the ledger {path}: a new record is invalid ({first}); "
+                "the ledger was left as it is — please report this bug"
+            ),
+            path=path,
+        )
+    return "".join("\n[[records]]\n" + tomli_w.dumps(data) for data in tables).encode("utf-8")
 
 
 def new_file(plan_id: str) -> bytes:
@@ -95,8 +111,6 @@ def lock_path(ledger: Path) -> Path:
 @contextmanager
 def locked(ledger: Path, timeout: float) -> Iterator[Path]:
     """Hold the ledger's lock; yields the ledger's real path."""
-    from filelock import FileLock, Timeout
-
     real = Path(os.path.realpath(ledger))
     lock_file = lock_path(ledger)
     try:
@@ -110,11 +124,9 @@ def locked(ledger: Path, timeout: float) -> Iterator[Path]:
         raise CannotWrite(
             N_("cannot write {path}: {reason}"), path=real.parent, reason=exc.strerror
         ) from None
-    lock = FileLock(str(lock_file), timeout=timeout)
     try:
-        # A short poll: with many clerks waiting, the lock changes hands quickly.
-        lock.acquire(poll_interval=0.005)
-    except Timeout:
+        lock = acquire(str(lock_file), timeout)
+    except LockTimeout:
         raise TemporaryFailure(
             N_(
                 "the ledger {path} is locked by another kttn for over {seconds} s (lock file "
@@ -157,23 +169,22 @@ def append(
     allow_problems: bool = False,
 ) -> Written:
     """Append the records `build` makes from the current state, safely (module doc)."""
-    # Everything the write needs is imported before the lock is taken.
-    import tomli  # noqa: F401
+    # Everything the write needs is imported, and the state read, before the lock is
+    # taken: under it, only what other writes added since is applied (`loader.catch_up`).
     import tomli_w  # noqa: F401
-
-    import kttn_cli.schema.ledger  # noqa: F401
 
     # A link into a folder that is not mounted is refused before the lock would create
     # that folder (the lock lives beside the real file).
     loader.ledger_presence(ledger)
+    before = loader.load_versioned(plan_path, ledger, cache_dir, keep=False)
     with locked(ledger, lock_timeout) as real:
         exists = loader.ledger_presence(real)
+        loaded = loader.catch_up(before, plan_path, real, cache_dir)
+        state = loaded.state
         old = read_data_file(real, "ledger") if exists else None
         mode = None
         if old is not None:
             mode = _writable_mode(real)
-        # The cached state when it was computed from these very bytes, else a full read.
-        state = loader.load(plan_path, real, cache_dir, keep=False)
         if state.blocking and not allow_problems:
             raise FileProblems(
                 state.blocking,
@@ -200,7 +211,7 @@ def append(
                 ),
                 path=real,
             )
-        body = serialise(new)
+        body = serialise(new, real, book.count - len(new))
         content = (old if old is not None else new_file(state.plan.info.id)) + body
         _check_history(real, old)
         _remove_stale_temporaries(real)
@@ -210,12 +221,18 @@ def append(
             # the problems left are those of the new text, read again (a rare path).
             return Written(new, loader.load(plan_path, real, cache_dir), backup_note)
         after = loader.State(state.plan, book, state.problems, True)
-        key = loader.key_after_write(plan_path, real)
-    # The state is cached after the lock is released: the next writer need not wait for
-    # it, and finds the entry before this write plus the records appended since
-    # (`loader.load`). If another write came first, its entry is the newer one.
-    if loader.key_after_write(plan_path, real) == key:
-        loader.store(after, plan_path, real, cache_dir, key, content)
+        made = identity(real)
+        # The next command catches up from the version it knows with this line.
+        journaled = loaded.version is not None and loader.journal_write(
+            plan_path, real, cache_dir, loaded.version, made, new
+        )
+    # A new state entry, after the lock is released (the next writer need not wait for
+    # it), when the journal is long since the last one or could not be written. If
+    # another write came first, its entry is the newer one.
+    behind = None if loaded.behind is None else loaded.behind + len(new)
+    long = behind is None or behind >= journal.SNAPSHOT_AFTER
+    if (long or not journaled) and identity(real) == made:
+        loader.store(after, plan_path, real, cache_dir, made, content)
     return Written(new, after, backup_note)
 
 

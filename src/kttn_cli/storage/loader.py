@@ -27,7 +27,7 @@ from kttn_cli.core.problems import Problem, in_file_order
 from kttn_cli.errors import FileProblems, MissingInput
 from kttn_cli.fingerprint import package_fingerprint
 from kttn_cli.i18n import N_, Nn_
-from kttn_cli.storage import cache
+from kttn_cli.storage import cache, journal
 from kttn_cli.storage.files import read_data_file
 from kttn_cli.storage.identity import identity
 
@@ -230,7 +230,11 @@ def _base(plan_path: Path, ledger_path: Path) -> str:
 
 
 def _key(plan_path: Path, ledger_path: Path) -> str:
-    return _base(plan_path, ledger_path) + "\0" + repr(identity(ledger_path))
+    return _key_of(_base(plan_path, ledger_path), identity(ledger_path))
+
+
+def _key_of(base: str, ident: tuple[int, ...] | None) -> str:
+    return base + "\0" + repr(ident)
 
 
 def _digest(data: bytes) -> str:
@@ -276,15 +280,36 @@ def plan_identity(plan_path: Path, cache_dir: Path) -> str:
     return load_plan(plan_path, cache_dir)[0].info.id
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """A state, the version of the ledger it is for (`journal.version`; None when a
+    write may have replaced the file while it was read), and how many records it took
+    from the journal since the entry it started from (None: computed from the file, not
+    from an entry)."""
+
+    state: State
+    version: str | None
+    behind: int | None
+
+
 def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = True) -> State:
     """The state of this plan and ledger: from the cache when both files are the
-    versions it was computed from; else, when an entry was computed from the beginning
-    of this very ledger, that entry and the records appended since; else read and
-    checked in full. The state is cached for the next command unless `keep` is false
-    (a write, which caches the state it leaves, after its lock)."""
+    versions it was computed from; else, when an entry was computed from an earlier
+    version of this very ledger, that entry and the records appended since (from the
+    journal of writes, else from the ledger's text); else read and checked in full. The
+    state is cached for the next command unless `keep` is false."""
+    return load_versioned(plan_path, ledger_path, cache_dir, keep=keep).state
+
+
+def load_versioned(
+    plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = True
+) -> Loaded:
+    """`load`, saying which version of the ledger the state is for (what a write needs
+    to catch up under its lock, `catch_up`)."""
     exists = ledger_presence(ledger_path)
-    key = _key(plan_path, ledger_path)
+    ident = identity(ledger_path)
     base = _base(plan_path, ledger_path)
+    key = _key_of(base, ident)
     places = entry_places(plan_path, ledger_path, cache_dir)
     earlier: tuple[dict[str, object], State] | None = None
     for place in places:
@@ -292,8 +317,22 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = Tr
         if found is None or not isinstance(found[1], State):
             continue
         if found[0].get("key") == key:
-            return found[1]
+            return Loaded(found[1], journal.version(ident), 0)
         earlier = earlier or found
+    if earlier is not None and exists:
+        start = earlier[0].get("version")
+        records = _journaled(earlier[1], places[0], base, start, journal.version(ident))
+        if records is not None:
+            state = _with(earlier[1], records)
+            if state is not None:
+                count = len(records)
+                if keep and count >= journal.SNAPSHOT_AFTER:
+                    text = read_data_file(ledger_path, "ledger")
+                    if identity(ledger_path) == ident:
+                        store(state, plan_path, ledger_path, cache_dir, ident, text)
+                        count = 0
+                return Loaded(state, journal.version(ident), count)
+            earlier = None  # its book holds some of the records now: a full read
     plan, problems = load_plan(plan_path, cache_dir)
     raw = read_data_file(ledger_path, "ledger") if exists else None
     state = (
@@ -308,11 +347,51 @@ def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = Tr
             book = read
             problems += found
         state = State(plan, book, tuple(problems), exists)
-    # A write may have replaced a file while this read went on: then the state read is
-    # not the key's, and the entry that write left must not be overwritten.
-    if keep and _key(plan_path, ledger_path) == key:
-        store(state, plan_path, ledger_path, cache_dir, key, raw)
-    return state
+    # A write may have replaced the file while this read went on: then the state read is
+    # not the key's version, and the entry that write left must not be overwritten.
+    unchanged = identity(ledger_path) == ident
+    if keep and unchanged:
+        store(state, plan_path, ledger_path, cache_dir, ident, raw)
+    return Loaded(state, journal.version(ident) if unchanged else None, None)
+
+
+def _journaled(
+    state: State, entry: Path, base: str, start: object, end: str | None
+) -> list[LedgerRecord] | None:
+    """The records the journal says were written from the entry's version `start` to
+    the current version `end`; None when the journal does not lead there, or when the
+    entry's ledger has problems (new records may resolve them: only a full read says
+    which remain)."""
+    if not isinstance(start, str) or end is None:
+        return None
+    if any(p.source == "ledger" for p in state.problems):
+        return None
+    return journal.follow(journal.place_of(entry), base, start, end)
+
+
+def _with(state: State, records: list[LedgerRecord]) -> State | None:
+    """`state` with records from the journal applied to its book; None if they bring a
+    problem (then the book holds some of them, and must not be used)."""
+    if records and state.book.add(state.plan, records):
+        return None
+    return State(state.plan, state.book, state.problems, True)
+
+
+def catch_up(before: Loaded, plan_path: Path, ledger: Path, cache_dir: Path) -> Loaded:
+    """Under a write's lock: the state of the ledger as it is now, from `before` (loaded
+    before the lock was taken) and the journal's lines since, else read again."""
+    ident = identity(ledger)
+    now = journal.version(ident)
+    if before.version is not None and before.version == now:
+        return before
+    entry = entry_places(plan_path, ledger, cache_dir)[0]
+    base = _base(plan_path, ledger)
+    records = _journaled(before.state, entry, base, before.version, now)
+    state = _with(before.state, records) if records is not None else None
+    if state is not None:
+        behind = None if before.behind is None else before.behind + len(records or ())
+        return Loaded(state, now, behind)
+    return load_versioned(plan_path, ledger, cache_dir, keep=False)
 
 
 def _appended(earlier: tuple[dict[str, object], State], raw: bytes, path: Path) -> State | None:
@@ -360,27 +439,49 @@ def store(
     plan_path: Path,
     ledger_path: Path,
     cache_dir: Path,
-    key: str,
+    ident: tuple[int, ...] | None,
     raw: bytes | None = None,
 ) -> None:
-    """Keep the state beside the ledger if that directory takes it (with the ledger's
-    read permissions), else in the user's cache. `raw`: the ledger's bytes the state was
-    computed from, so that a later version of the ledger can start from it."""
+    """Keep the state of the ledger's version `ident` beside the ledger if that
+    directory takes it (with the ledger's read permissions), else in the user's cache.
+    `raw`: the ledger's bytes the state was computed from, so that a later version of
+    the ledger can start from it."""
     places = entry_places(plan_path, ledger_path, cache_dir)
     mode = 0o600
     if len(places) == 2:
         with contextlib.suppress(OSError):
             mode = os.stat(ledger_path).st_mode & 0o644
-    about: dict[str, object] = {"base": _base(plan_path, ledger_path)}
+    base = _base(plan_path, ledger_path)
+    about: dict[str, object] = {"base": base, "version": journal.version(ident)}
     if raw is not None:
         about |= {"size": len(raw), "digest": _digest(raw)}
     for place in places:
         if cache.write_entry(
-            place, key, state, mode=mode if place is places[0] else 0o600, about=about
+            place,
+            _key_of(base, ident),
+            state,
+            mode=mode if place is places[0] else 0o600,
+            about=about,
         ):
             return
 
 
-def key_after_write(plan_path: Path, ledger_path: Path) -> str:
-    """The key of the ledger's new version, right after kttn wrote it."""
-    return _key(plan_path, ledger_path)
+def journal_write(
+    plan_path: Path,
+    ledger: Path,
+    cache_dir: Path,
+    before: str,
+    after: tuple[int, ...] | None,
+    records: list[LedgerRecord],
+) -> bool:
+    """Under a write's lock, right after its commit: the journal line from the version
+    `before` to the new one, beside the ledger's shared state entry."""
+    made = journal.version(after)
+    places = entry_places(plan_path, ledger, cache_dir)
+    if made is None or len(places) < 2:
+        return False
+    mode = 0o600
+    with contextlib.suppress(OSError):
+        mode = os.stat(ledger).st_mode & 0o644
+    path = journal.place_of(places[0])
+    return journal.add(path, _base(plan_path, ledger), before, made, records, mode)

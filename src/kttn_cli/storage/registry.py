@@ -121,7 +121,7 @@ class Registry:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        from filelock import FileLock, Timeout
+        from kttn_cli.storage.lock import LockTimeout, acquire
 
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -131,10 +131,9 @@ class Registry:
                 path=self.file.parent,
                 reason=exc.strerror or str(exc),
             ) from None
-        lock = FileLock(str(self.file.with_name(FILE_NAME + ".lock")), timeout=LOCK_TIMEOUT)
         try:
-            lock.acquire(poll_interval=0.01)
-        except Timeout:
+            lock = acquire(str(self.file.with_name(FILE_NAME + ".lock")), LOCK_TIMEOUT)
+        except LockTimeout:
             raise TemporaryFailure(
                 N_("the plan register {path} is locked by another kttn; try again"),
                 path=self.file,
