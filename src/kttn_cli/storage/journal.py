@@ -19,7 +19,6 @@ of the plan (its header's `base`), is started again by the next write.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -35,10 +34,11 @@ SNAPSHOT_AFTER = 64  # records replayed from the journal before a new entry is w
 
 
 def version(ident: tuple[int, ...] | None) -> str | None:
-    """A short name for one version of the ledger (its identity)."""
+    """The name of one version of the ledger: its identity, written out (exact, and
+    with no hash module to import on a read's path)."""
     if ident is None:
         return None
-    return hashlib.blake2b(repr(ident).encode(), digest_size=8).hexdigest()
+    return "-".join(str(part) for part in ident)
 
 
 def place_of(entry: Path) -> Path:

@@ -13,7 +13,6 @@ views state it and writes refuse.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import zlib
 from dataclasses import dataclass
@@ -238,6 +237,8 @@ def _key_of(base: str, ident: tuple[int, ...] | None) -> str:
 
 
 def _digest(data: bytes) -> str:
+    import hashlib  # only where an entry is written or a ledger's text compared with one
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
