@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from kttn_cli.errors import CannotWrite
 from kttn_cli.i18n import N_
+from kttn_cli.storage.temporary import create_beside
 
 
 def replace_file(path: Path, content: bytes, *, mode: int | None = None) -> None:
@@ -27,7 +27,7 @@ def replace_file(path: Path, content: bytes, *, mode: int | None = None) -> None
     path = Path(os.path.realpath(path))
     directory = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = create_beside(str(directory), f".{path.name}.", ".tmp")
     except OSError as exc:
         raise CannotWrite(
             N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror

@@ -12,17 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 
+from kttn_cli.storage.temporary import create_beside
+
 
 def write_cache_file(path: str, data: bytes, *, mode: int = 0o600) -> bool:
     """Put `data` at `path` atomically, readable as `mode` allows; False on failure."""
     directory, name = os.path.split(path)
-    # A name no other writer uses (this process, a random part), created exclusively:
-    # what tempfile.mkstemp does, without importing tempfile (random, shutil) on paths
-    # that must start quickly.
-    tmp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}.cache-tmp")
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        fd, tmp = create_beside(directory, f".{name}.", ".cache-tmp")
     except OSError:
         return False
     try:

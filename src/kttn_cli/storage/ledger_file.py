@@ -31,7 +31,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from kttn_cli.storage import journal, loader
 from kttn_cli.storage.files import read_data_file
 from kttn_cli.storage.identity import identity
 from kttn_cli.storage.lock import LockTimeout, acquire
+from kttn_cli.storage.temporary import create_beside
 
 HEADER = (
     "# Sổ theo dõi của kttn: do kttn ghi, không sửa bằng tay.\n"
@@ -335,7 +335,7 @@ def _replace(
 
 
 def _temporary(directory: Path, name: str, data: bytes, mode: int | None) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    fd, tmp = create_beside(str(directory), f".{name}.", ".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
