@@ -7,10 +7,13 @@ starts a real `python -m kttn_cli` process, for signals, locks and file descript
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +153,21 @@ def ledger_gone_for_restore(argv: list[str]) -> None:
     else:
         ledger = Path(os.environ["KTTN_DATA_DIR"]) / f"{bundled_plan_id()}.ledger.toml"
     ledger.unlink(missing_ok=True)
+
+
+@contextmanager
+def held_lock(ledger: Path) -> Iterator[None]:
+    """The ledger's lock, held by this test as another kttn would hold it: an exclusive
+    flock on `<ledger>.lock`."""
+    with Path(f"{ledger}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def lock_waiters(lock: Path) -> int:
+    """How many processes wait for the flock of `lock` (Linux's /proc/locks lists each
+    blocked request with "->")."""
+    info = lock.stat()
+    device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    lines = Path("/proc/locks").read_text().splitlines()
+    return sum(1 for line in lines if "->" in line and line.split()[-3] == device)

@@ -9,7 +9,6 @@ write leaves every file as it was.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import random
@@ -20,15 +19,14 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import SMALL_PLAN, kttn, ok
+from helpers import SMALL_PLAN, held_lock, kttn, lock_waiters, ok
 
 pytestmark = pytest.mark.process
 
@@ -51,24 +49,6 @@ def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KTTN_TODAY", "2024-07-10")
     monkeypatch.setenv("KTTN_LANG", "en")
     return path
-
-
-@contextmanager
-def held_lock(ledger: Path) -> Iterator[None]:
-    """The ledger's lock, held by this test as another kttn would hold it: an exclusive
-    flock on `<ledger>.lock`."""
-    with Path(f"{ledger}.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def lock_waiters(lock: Path) -> int:
-    """How many processes wait for the flock of `lock` (Linux's /proc/locks lists each
-    blocked request with "->")."""
-    info = lock.stat()
-    device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
-    lines = Path("/proc/locks").read_text().splitlines()
-    return sum(1 for line in lines if "->" in line and line.split()[-3] == device)
 
 
 def argv(*args: str) -> list[str]:
@@ -673,3 +653,110 @@ def test_a_ledger_whose_records_are_not_tables_is_read_but_never_appended_to(
     assert ledger.read_bytes() == before
     checked = kttn("check", *plan)
     assert checked.code == 65 and "small.ledger.toml:3:1: records:" in checked.out + checked.err
+
+
+def test_a_plan_changed_while_a_writer_waited_is_never_cached_as_the_old_one(
+    tmp_path: Path, ledger: Path
+) -> None:
+    """The writer read the state before its lock; the plan was edited while it waited:
+    what it caches afterwards is the new plan's state, not the old one under the new
+    plan's name (docs/architecture.md, "Data safety")."""
+    plan = tmp_path / "plan.toml"
+    shutil.copyfile(SMALL_PLAN, plan)
+    on_plan = ["--plan", str(plan)]
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", *on_plan))
+    for entry in ledger.parent.glob(".*.state*"):  # the writer reads the ledger in full,
+        entry.unlink()  # and so caches the state it leaves
+    writer = subprocess.Popen(
+        argv("submit", "bc-6-thang", "van-giang", "--on", "2024-06-29", *on_plan),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    with held_lock(ledger):
+        deadline = time.monotonic() + 60
+        while lock_waiters(Path(f"{ledger}.lock")) < 1:
+            assert time.monotonic() < deadline and writer.poll() is None, writer.communicate()
+            time.sleep(0.01)
+        text = plan.read_text(encoding="utf-8")
+        renamed = "Huyện ủy Văn Lâm (đổi tên)"
+        edited = text.replace('name = "Huyện ủy Văn Lâm"', f'name = "{renamed}"', 1)
+        assert edited != text
+        plan.write_text(edited, encoding="utf-8")
+    _, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    shown = ok(kttn("show", "van-lam", *on_plan)).out
+    assert renamed in shown, shown
+    ok(kttn("submit", "tong-hop", "office", "--on", "2024-09-30", *on_plan))
+    assert renamed in ok(kttn("show", "van-lam", *on_plan)).out
+
+
+def test_the_lock_leaves_the_processs_timer_alone(tmp_path: Path) -> None:
+    """A program that has its own alarm set keeps it: the wait polls instead."""
+    from kttn_cli.storage.lock import LockTimeout, acquire
+
+    path = tmp_path / "x.lock"
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 5.0)
+        with held_lock(tmp_path / "x"):
+            start = time.monotonic()
+            with pytest.raises(LockTimeout):
+                acquire(str(path), 0.3)
+            assert 0.3 <= time.monotonic() - start < 3
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 4.0 < remaining <= 5.0, remaining
+        # Without a timer of the caller's, the wait is bounded by one and gives it back.
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        with held_lock(tmp_path / "x"), pytest.raises(LockTimeout):
+            acquire(str(path), 0.3)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is not signal.SIG_DFL
+        acquire(str(path), 0.3).release()  # free again
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not fired
+
+
+def test_the_lock_file_opens_to_whoever_may_write_the_ledger(ledger: Path) -> None:
+    """A ledger shared with a group (g+rw) gets a lock file the group can open too,
+    whatever the umask of the clerk who wrote first."""
+    ok(kttn("submit", M, "van-lam", "--on", "2024-06-28"))
+    ledger.chmod(0o660)
+    lock = Path(f"{ledger}.lock")
+    lock.chmod(0o600)  # as a umask of 077 leaves it
+    ok(kttn("submit", M, "van-giang", "--on", "2024-06-28"))
+    assert stat.S_IMODE(lock.stat().st_mode) & 0o064 == 0o064
+    assert stat.S_IMODE(ledger.stat().st_mode) == 0o660  # the ledger keeps its own
+
+
+def test_a_write_is_judged_by_the_plan_as_it_is_when_the_lock_is_taken(
+    tmp_path: Path, ledger: Path
+) -> None:
+    """The plan was edited while the write waited for the lock (van-giang no longer owes
+    the report): the write refuses, as it would have had it started after the edit."""
+    plan = tmp_path / "plan.toml"
+    shutil.copyfile(SMALL_PLAN, plan)
+    on_plan = ["--plan", str(plan)]
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", *on_plan))
+    writer = subprocess.Popen(
+        argv("submit", "bc-6-thang", "van-giang", "--on", "2024-06-29", *on_plan),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with held_lock(ledger):
+        deadline = time.monotonic() + 60
+        while lock_waiters(Path(f"{ledger}.lock")) < 1:
+            assert time.monotonic() < deadline and writer.poll() is None, writer.communicate()
+            time.sleep(0.01)
+        text = plan.read_text(encoding="utf-8")
+        edited = text.replace('assignees = ["districts"]', 'assignees = ["van-lam"]', 1)
+        assert edited != text
+        plan.write_text(edited, encoding="utf-8")
+    _, err = writer.communicate(timeout=120)
+    assert writer.returncode == 2, err
+    assert "not owed by" in err, err
+    assert ledger.read_text(encoding="utf-8").count("[[records]]") == 1
+    ok(kttn("check", *on_plan))

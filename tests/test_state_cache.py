@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import unicodedata
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -215,6 +216,25 @@ def cut_last_line(data: bytes) -> bytes:
     return data[: data.rstrip(b"\n").rfind(b"\n") + 20]
 
 
+def resealed(change: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """A damage to each line's records that keeps its checksum right (as a bug in a
+    writer, or a careful hand, would)."""
+
+    def damage(data: bytes) -> bytes:
+        header, *lines = data.split(b"\n")
+        out = [header]
+        for line in lines:
+            parts = line.split(b" ", 3)
+            if len(parts) == 4:
+                payload = change(parts[3])
+                parts[2] = f"{zlib.crc32(payload):08x}".encode()
+                parts[3] = payload
+            out.append(b" ".join(parts))
+        return b"\n".join(out)
+
+    return damage
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -222,8 +242,22 @@ def cut_last_line(data: bytes) -> bytes:
         lambda data: data + b"0123456789abcdef fedcba9876543210 {not json\n",
         lambda data: data.replace(b'"base": "', b'"base": "another kttn ', 1),
         lambda data: data.replace(b'"$c":"Submission"', b'"$c":"Receipt"'),  # no such record
+        lambda data: data.replace(b'{"$d":"2024-06-27"}', b'{"$d":"2024-06-17"}'),  # checksum
+        resealed(lambda p: p.replace(b'{"$d":"2024-06-27"}', b'"2024-06-27"')),  # a text date
+        resealed(lambda p: p.replace(b'"unit":"van-giang"', b'"unit":"van giang"')),  # an id
         lambda data: data + b"\n".join(data.splitlines()[1:]) + b"\n",  # each version twice
         lambda data: b"",
+    ],
+    ids=[
+        "a line cut short",
+        "a line that is not JSON",
+        "another kttn's journal",
+        "a record of no known type",
+        "a changed date",
+        "a text for a date, checksum right",
+        "an id with a space, checksum right",
+        "each version twice",
+        "empty",
     ],
 )
 def test_a_damaged_journal_makes_a_read_slower_never_wrong(

@@ -1,16 +1,19 @@
-"""Writing one cache file: whole or not at all, and never an error.
+"""Writing one cache file: whole or not at all, and never an error; reading one only if
+it is a regular file.
 
-Every cache kttn keeps (the state cache, the command-line memo, the plan's id list, the
-completion grammar) is written here: a temporary file in the same directory, renamed
-into place, so a reader sees the old file or the new one. A cache that cannot be written
-only costs the next run some time, so any failure is False, never an exception.
-Standard library only: the completion and memo paths import it.
+Every cache kttn keeps (the state cache and its journal, the command-line memo, the
+plan's id list, the completion grammar) is written here: a temporary file in the same
+directory, renamed into place, so a reader sees the old file or the new one. A cache
+that cannot be written only costs the next run some time, so any failure is False, never
+an exception. Standard library only: the completion and memo paths import it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
+from typing import BinaryIO
 
 from kttn_cli.storage.temporary import create_beside
 
@@ -35,3 +38,21 @@ def write_cache_file(path: str, data: bytes, *, mode: int = 0o600) -> bool:
             return False
         raise
     return True
+
+
+def open_cache_file(path: str) -> BinaryIO | None:
+    """A cache file, open for reading, if it is a regular file: None when it is not
+    there, cannot be opened, or is something else (a FIFO in its place would block a
+    read for ever, a device never end it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "rb")

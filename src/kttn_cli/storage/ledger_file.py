@@ -124,8 +124,11 @@ def locked(ledger: Path, timeout: float) -> Iterator[Path]:
         raise CannotWrite(
             N_("cannot write {path}: {reason}"), path=real.parent, reason=exc.strerror
         ) from None
+    mode = 0o644  # whoever may write the ledger (its group, say) may open its lock
+    with suppress(OSError):
+        mode |= stat.S_IMODE(os.stat(real).st_mode) & 0o066
     try:
-        lock = acquire(str(lock_file), timeout)
+        lock = acquire(str(lock_file), timeout, mode)
     except LockTimeout:
         raise TemporaryFailure(
             N_(
@@ -223,16 +226,14 @@ def append(
         after = loader.State(state.plan, book, state.problems, True)
         made = identity(real)
         # The next command catches up from the version it knows with this line.
-        journaled = loaded.version is not None and loader.journal_write(
-            plan_path, real, cache_dir, loaded.version, made, new
-        )
+        journaled = loader.journal_write(loaded, plan_path, real, cache_dir, made, new)
     # A new state entry, after the lock is released (the next writer need not wait for
     # it), when the journal is long since the last one or could not be written. If
     # another write came first, its entry is the newer one.
     behind = None if loaded.behind is None else loaded.behind + len(new)
     long = behind is None or behind >= journal.SNAPSHOT_AFTER
     if (long or not journaled) and identity(real) == made:
-        loader.store(after, plan_path, real, cache_dir, made, content)
+        loader.store(after, loaded.base, plan_path, real, cache_dir, made, content)
     return Written(new, after, backup_note)
 
 

@@ -283,12 +283,14 @@ def plan_identity(plan_path: Path, cache_dir: Path) -> str:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A state, the version of the ledger it is for (`journal.version`; None when a
-    write may have replaced the file while it was read), and how many records it took
-    from the journal since the entry it started from (None: computed from the file, not
-    from an entry)."""
+    """A state; what it was computed from: this kttn and this version of the plan
+    (`base`), and the version of the ledger (`journal.version`; None when a write may
+    have replaced the file while it was read); and how many records it took from the
+    journal since the entry it started from (None: computed from the file, not from an
+    entry)."""
 
     state: State
+    base: str
     version: str | None
     behind: int | None
 
@@ -318,7 +320,7 @@ def load_versioned(
         if found is None or not isinstance(found[1], State):
             continue
         if found[0].get("key") == key:
-            return Loaded(found[1], journal.version(ident), 0)
+            return Loaded(found[1], base, journal.version(ident), 0)
         earlier = earlier or found
     if earlier is not None and exists:
         start = earlier[0].get("version")
@@ -330,9 +332,9 @@ def load_versioned(
                 if keep and count >= journal.SNAPSHOT_AFTER:
                     text = read_data_file(ledger_path, "ledger")
                     if identity(ledger_path) == ident:
-                        store(state, plan_path, ledger_path, cache_dir, ident, text)
+                        store(state, base, plan_path, ledger_path, cache_dir, ident, text)
                         count = 0
-                return Loaded(state, journal.version(ident), count)
+                return Loaded(state, base, journal.version(ident), count)
             earlier = None  # its book holds some of the records now: a full read
     plan, problems = load_plan(plan_path, cache_dir)
     raw = read_data_file(ledger_path, "ledger") if exists else None
@@ -352,8 +354,8 @@ def load_versioned(
     # not the key's version, and the entry that write left must not be overwritten.
     unchanged = identity(ledger_path) == ident
     if keep and unchanged:
-        store(state, plan_path, ledger_path, cache_dir, ident, raw)
-    return Loaded(state, journal.version(ident) if unchanged else None, None)
+        store(state, base, plan_path, ledger_path, cache_dir, ident, raw)
+    return Loaded(state, base, journal.version(ident) if unchanged else None, None)
 
 
 def _journaled(
@@ -380,18 +382,21 @@ def _with(state: State, records: list[LedgerRecord]) -> State | None:
 
 def catch_up(before: Loaded, plan_path: Path, ledger: Path, cache_dir: Path) -> Loaded:
     """Under a write's lock: the state of the ledger as it is now, from `before` (loaded
-    before the lock was taken) and the journal's lines since, else read again."""
+    before the lock was taken) and the journal's lines since, else read again (also when
+    the plan changed while the write waited)."""
+    base = _base(plan_path, ledger)
     ident = identity(ledger)
     now = journal.version(ident)
+    if base != before.base:
+        return load_versioned(plan_path, ledger, cache_dir, keep=False)
     if before.version is not None and before.version == now:
         return before
     entry = entry_places(plan_path, ledger, cache_dir)[0]
-    base = _base(plan_path, ledger)
     records = _journaled(before.state, entry, base, before.version, now)
     state = _with(before.state, records) if records is not None else None
     if state is not None:
         behind = None if before.behind is None else before.behind + len(records or ())
-        return Loaded(state, now, behind)
+        return Loaded(state, base, now, behind)
     return load_versioned(plan_path, ledger, cache_dir, keep=False)
 
 
@@ -437,52 +442,50 @@ def _appended(earlier: tuple[dict[str, object], State], raw: bytes, path: Path) 
 
 def store(
     state: State,
+    base: str,
     plan_path: Path,
     ledger_path: Path,
     cache_dir: Path,
     ident: tuple[int, ...] | None,
     raw: bytes | None = None,
 ) -> None:
-    """Keep the state of the ledger's version `ident` beside the ledger if that
-    directory takes it (with the ledger's read permissions), else in the user's cache.
-    `raw`: the ledger's bytes the state was computed from, so that a later version of
-    the ledger can start from it."""
+    """Keep the state of the ledger's version `ident`, computed from `base` (this kttn
+    and plan, `Loaded.base`), beside the ledger if that directory takes it (with the
+    ledger's read permissions), else in the user's cache. `raw`: the ledger's bytes the
+    state was computed from, so that a later version of the ledger can start from it."""
     places = entry_places(plan_path, ledger_path, cache_dir)
     mode = 0o600
     if len(places) == 2:
         with contextlib.suppress(OSError):
             mode = os.stat(ledger_path).st_mode & 0o644
-    base = _base(plan_path, ledger_path)
     about: dict[str, object] = {"base": base, "version": journal.version(ident)}
     if raw is not None:
         about |= {"size": len(raw), "digest": _digest(raw)}
+    key = _key_of(base, ident)
     for place in places:
         if cache.write_entry(
-            place,
-            _key_of(base, ident),
-            state,
-            mode=mode if place is places[0] else 0o600,
-            about=about,
+            place, key, state, mode=mode if place is places[0] else 0o600, about=about
         ):
             return
 
 
 def journal_write(
+    loaded: Loaded,
     plan_path: Path,
     ledger: Path,
     cache_dir: Path,
-    before: str,
     after: tuple[int, ...] | None,
     records: list[LedgerRecord],
 ) -> bool:
     """Under a write's lock, right after its commit: the journal line from the version
-    `before` to the new one, beside the ledger's shared state entry."""
+    the write started from (`loaded`) to the new one, beside the ledger's shared state
+    entry."""
     made = journal.version(after)
     places = entry_places(plan_path, ledger, cache_dir)
-    if made is None or len(places) < 2:
+    if loaded.version is None or made is None or len(places) < 2:
         return False
     mode = 0o600
     with contextlib.suppress(OSError):
         mode = os.stat(ledger).st_mode & 0o644
     path = journal.place_of(places[0])
-    return journal.add(path, _base(plan_path, ledger), before, made, records, mode)
+    return journal.add(path, loaded.base, loaded.version, made, records, mode)

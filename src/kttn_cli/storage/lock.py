@@ -6,7 +6,7 @@ asked: with 16 clerks writing at once, every write waits about as long as the ot
 A lock that polls (filelock's, which kttn used before) goes to whichever waiter tries
 first after a release, so some waited three times as long as most (bench/README.md).
 The wait is bounded by a timer (SIGALRM); where a timer cannot be set (not the main
-thread) the lock is polled instead.
+thread, or the process's timer is already in use) the lock is polled instead.
 
 The lock belongs to the open file: closing it, or the process ending in any way, lets it
 go, so a killed writer never leaves a file locked.
@@ -14,10 +14,12 @@ go, so a killed writer never leaves a file locked.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
 import signal
+import stat
 import time
 from typing import Any
 
@@ -42,11 +44,13 @@ class Held:
             self._fd = -1
 
 
-def acquire(path: str, timeout: float) -> Held:
+def acquire(path: str, timeout: float, mode: int = 0o644) -> Held:
     """The exclusive lock of `path` (created if missing), waited for at most `timeout`
-    seconds (0: not at all). Raises LockTimeout, or OSError when the lock file cannot be
-    opened (a directory in its place, no permission to create it)."""
-    fd = _open(path)
+    seconds (0: not at all). The lock file gets at least the permissions `mode` (whoever
+    may write the file it guards must be able to open it), when this user owns it.
+    Raises LockTimeout, or OSError when the lock file cannot be opened (a directory in
+    its place, no permission to create it)."""
+    fd = _open(path, mode)
     try:
         _acquire(fd, timeout)
     except BaseException:
@@ -55,14 +59,20 @@ def acquire(path: str, timeout: float) -> Held:
     return Held(fd)
 
 
-def _open(path: str) -> int:
+def _open(path: str, mode: int) -> int:
     flags = os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK
     try:
-        return os.open(path, os.O_RDWR | flags, 0o644)
+        fd = os.open(path, os.O_RDWR | flags, mode)
     except PermissionError:
         # Another user's lock file, not writable by this one: a read-only descriptor
-        # takes an flock just as well.
+        # takes an flock just as well (on a local file system).
         return os.open(path, os.O_RDONLY | flags)
+    with contextlib.suppress(OSError):  # the umask took bits away, or an older kttn did
+        info = os.fstat(fd)
+        have = stat.S_IMODE(info.st_mode)
+        if info.st_uid == os.geteuid() and have | mode != have:
+            os.fchmod(fd, have | mode)
+    return fd
 
 
 def _acquire(fd: int, timeout: float) -> None:
@@ -72,6 +82,9 @@ def _acquire(fd: int, timeout: float) -> None:
     except BlockingIOError:
         if timeout <= 0:
             raise LockTimeout from None
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        _poll(fd, timeout)  # the process's one timer is someone else's: leave it alone
+        return
     waiting = True
 
     def expired(signum: int, frame: Any) -> None:
