@@ -432,3 +432,31 @@ def test_a_language_kttn_does_not_have_and_a_missing_ledger_are_told_in_vietname
     assert asked.code == 2 and "ngôn ngữ 'fr' (--lang) không hỗ trợ" in asked.err, asked
     missing = kttn("status", "--plan", str(SMALL_PLAN), "--ledger", str(tmp_path / "x.toml"))
     assert missing.code == 66 and "không tìm thấy sổ theo dõi" in missing.err, missing
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason"), [("vi", "đó là một thư mục"), ("en", "it is a folder")]
+)
+def test_the_systems_reason_is_given_in_the_language_of_the_run(
+    tmp_path: Path, lang: str, reason: str
+) -> None:
+    """The operating system says "Is a directory" whatever language kttn speaks: kttn
+    words the reasons it knows itself (errors.OS_REASONS)."""
+    folder = tmp_path / "out.json"
+    folder.mkdir()
+    result = kttn("export", "--format", "json", "--output", str(folder), "--lang", lang)
+    assert result.code == 73, result
+    assert result.err.strip().endswith(f"{folder}: {reason}"), result.err
+    assert "Is a directory" not in result.err
+
+
+def test_every_reason_kttn_words_is_translated() -> None:
+    from kttn_cli import i18n
+    from kttn_cli.errors import OS_REASONS
+
+    i18n.use("vi")
+    try:
+        untranslated = [m for m in OS_REASONS.values() if i18n._(m) == m]
+    finally:
+        i18n.use(i18n.DEFAULT_LANG)
+    assert not untranslated

@@ -7,9 +7,10 @@ stderr, in the language of the run, and exits with the code (docs/architecture.m
 
 from __future__ import annotations
 
+import errno
 from typing import Any, ClassVar
 
-from kttn_cli.i18n import _, n_
+from kttn_cli.i18n import N_, _, n_
 
 EX_OK = 0
 EX_FOUND = 1  # `overdue --exit-code` found overdue items; never used for errors
@@ -49,6 +50,42 @@ class Phrase:
 
     def __repr__(self) -> str:
         return f"Phrase({self.message!r}, {self.params!r})"
+
+
+# The operating system's reasons in the language of the run: its own (`strerror`) are
+# English whatever language kttn speaks.
+OS_REASONS: dict[int, str] = {
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.ENOENT: N_("no such file or directory"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.EEXIST: N_("a file of that name exists"),
+    errno.ENOSPC: N_("no space left on the disk"),
+    errno.EDQUOT: N_("disk quota exceeded"),
+    errno.EFBIG: N_("file too large"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.EIO: N_("input/output error (a failing disk or a lost connection?)"),
+    errno.ENAMETOOLONG: N_("file name too long"),
+    errno.ELOOP: N_("too many levels of symbolic links"),
+    errno.EXDEV: N_("not on the same disk"),
+    errno.EBUSY: N_("the file is in use"),
+    errno.EMFILE: N_("too many open files"),
+    errno.ECONNREFUSED: N_("connection refused"),
+    errno.ECONNRESET: N_("connection reset by the other end"),
+    errno.ETIMEDOUT: N_("connection timed out"),
+    errno.EHOSTUNREACH: N_("no route to the host"),
+    errno.ENETUNREACH: N_("the network is unreachable"),
+}
+
+
+def os_reason(exc: OSError) -> Phrase | str:
+    """Why the operating system refused, to put in a message: in the run's language
+    when kttn knows the reason, else the system's own words."""
+    message = OS_REASONS.get(exc.errno or 0)
+    if message is not None:
+        return Phrase(message)
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 class KttnError(Exception):

@@ -22,6 +22,7 @@ from kttn_cli.errors import (
     EX_SOFTWARE,
     FileProblems,
     KttnError,
+    os_reason,
 )
 from kttn_cli.i18n import _
 from kttn_cli.render.terminal import terminal
@@ -125,7 +126,9 @@ def run(
 
 def run_failed_on_stdout(exc: OSError) -> int:
     """stdout is full (a disk, a quota, a file size limit): say so, exit 73."""
-    terminal().error(_("cannot write {path}: {reason}").format(path="stdout", reason=exc.strerror))
+    terminal().error(
+        _("cannot write {path}: {reason}").format(path="stdout", reason=os_reason(exc))
+    )
     return EX_CANTCREAT
 
 

@@ -713,7 +713,7 @@ def _shell_argument(argv: list[str], env: Mapping[str, str]) -> tuple[str, str]:
 
 
 def _write_script(path: Path, text: str) -> None:
-    from kttn_cli.errors import CannotWrite
+    from kttn_cli.errors import CannotWrite, os_reason
     from kttn_cli.i18n import N_
     from kttn_cli.storage.atomic import replace_file
 
@@ -721,7 +721,7 @@ def _write_script(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CannotWrite(
-            N_("cannot write {path}: {reason}"), path=path.parent, reason=exc.strerror
+            N_("cannot write {path}: {reason}"), path=path.parent, reason=os_reason(exc)
         ) from None
     replace_file(path, text.encode("utf-8"), mode=0o644)
 

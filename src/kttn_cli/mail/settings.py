@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from kttn_cli.errors import ConfigError, Phrase
+from kttn_cli.errors import ConfigError, Phrase, os_reason
 from kttn_cli.i18n import N_
 from kttn_cli.mail.addresses import Mailbox, parse_mailbox
 
@@ -265,7 +265,7 @@ def _password(direct: Found, file: Found) -> str | None:
     try:
         return read_secret(path)
     except (OSError, Unusable) as exc:
-        reason = exc.reason if isinstance(exc, Unusable) else (exc.strerror or str(exc))
+        reason = exc.reason if isinstance(exc, Unusable) else os_reason(exc)
         raise ConfigError(
             N_("cannot read the SMTP password file {path} ({where}): {reason}"),
             path=path,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kttn_cli.core.text import one_line
-from kttn_cli.errors import ConfigError, DataError, KttnError, TemporaryFailure
+from kttn_cli.errors import ConfigError, DataError, KttnError, TemporaryFailure, os_reason
 from kttn_cli.i18n import N_
 from kttn_cli.mail.settings import SmtpSettings
 
@@ -217,7 +217,7 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         raise TemporaryFailure(TIMED_OUT, server=server, seconds=f"{settings.timeout:g}") from None
     except (smtplib.SMTPException, OSError) as exc:
         _close(smtp)
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc) or type(exc).__name__
         raise TemporaryFailure(TRY_LATER, server=server, reason=reason) from None
 
 

@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from kttn_cli.errors import CannotWrite
+from kttn_cli.errors import CannotWrite, os_reason
 from kttn_cli.i18n import N_
 from kttn_cli.storage.temporary import create_beside
 
@@ -30,7 +30,7 @@ def replace_file(path: Path, content: bytes, *, mode: int | None = None) -> None
         fd, tmp = create_beside(str(directory), f".{path.name}.", ".tmp")
     except OSError as exc:
         raise CannotWrite(
-            N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror
+            N_("cannot write {path}: {reason}"), path=path, reason=os_reason(exc)
         ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -43,7 +43,7 @@ def replace_file(path: Path, content: bytes, *, mode: int | None = None) -> None
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise CannotWrite(
-            N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror
+            N_("cannot write {path}: {reason}"), path=path, reason=os_reason(exc)
         ) from None
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
@@ -68,7 +68,7 @@ def write_output(path: Path, data: bytes) -> None:
             handle.write(data)
     except OSError as exc:
         raise CannotWrite(
-            N_("cannot write {path}: {reason}"), path=path, reason=exc.strerror
+            N_("cannot write {path}: {reason}"), path=path, reason=os_reason(exc)
         ) from None
 
 

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from kttn_cli.errors import DataError, MissingInput, Phrase
+from kttn_cli.errors import DataError, MissingInput, Phrase, os_reason
 from kttn_cli.i18n import N_
 
 # Far above any real plan or ledger (a ledger of 100,000 records is about 20 MiB).
@@ -56,7 +56,7 @@ def read_data_file(path: Path, kind: str) -> bytes:
         ) from None
     except OSError as exc:  # permissions, a symlink loop, …
         raise DataError(
-            N_("cannot read {path}: {reason}"), path=path, reason=exc.strerror
+            N_("cannot read {path}: {reason}"), path=path, reason=os_reason(exc)
         ) from None
     try:
         info = os.fstat(fd)
@@ -97,7 +97,7 @@ def read_data_file(path: Path, kind: str) -> bytes:
         return b"".join(chunks)
     except OSError as exc:
         raise DataError(
-            N_("cannot read {path}: {reason}"), path=path, reason=exc.strerror
+            N_("cannot read {path}: {reason}"), path=path, reason=os_reason(exc)
         ) from None
     finally:
         os.close(fd)

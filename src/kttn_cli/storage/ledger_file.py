@@ -37,7 +37,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kttn_cli.core.model import LedgerRecord, Plan
-from kttn_cli.errors import CannotWrite, DataError, FileProblems, MissingInput, TemporaryFailure
+from kttn_cli.errors import (
+    OS_REASONS,
+    CannotWrite,
+    DataError,
+    FileProblems,
+    MissingInput,
+    Phrase,
+    TemporaryFailure,
+    os_reason,
+)
 from kttn_cli.i18n import N_, Nn_
 from kttn_cli.storage import journal, loader
 from kttn_cli.storage.files import read_data_file
@@ -62,7 +71,7 @@ class Written:
 
     records: list[LedgerRecord]
     state: loader.State
-    backup_note: str | None = None  # set when the backup could not be refreshed
+    backup_note: Phrase | str | None = None  # set when the backup could not be refreshed
 
 
 def serialise(records: Sequence[LedgerRecord], path: Path, first_index: int = 0) -> bytes:
@@ -116,13 +125,13 @@ def locked(ledger: Path, timeout: float) -> Iterator[Path]:
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file where the data directory should be
-        reason = os.strerror(errno.ENOTDIR)
+        reason = Phrase(OS_REASONS[errno.ENOTDIR])
         raise CannotWrite(
             N_("cannot write {path}: {reason}"), path=real.parent, reason=reason
         ) from None
     except OSError as exc:
         raise CannotWrite(
-            N_("cannot write {path}: {reason}"), path=real.parent, reason=exc.strerror
+            N_("cannot write {path}: {reason}"), path=real.parent, reason=os_reason(exc)
         ) from None
     mode = 0o644  # whoever may write the ledger (its group, say) may open its lock
     with suppress(OSError):
@@ -148,7 +157,7 @@ def locked(ledger: Path, timeout: float) -> Iterator[Path]:
         raise CannotWrite(
             N_("cannot take the lock file {lock}: {reason} (the ledger itself is untouched)"),
             lock=lock_file,
-            reason=exc.strerror,
+            reason=os_reason(exc),
         ) from None
     try:
         yield real
@@ -298,7 +307,7 @@ def _replace(
     keep_backup: bool,
     mode: int | None,
     on_commit: Callable[[], None] | None = None,
-) -> str | None:
+) -> Phrase | str | None:
     """Write `content` over the ledger atomically, keeping the old file as the backup;
     `on_commit` is called right after the commit point. Returns a note when the write
     committed but the backup could not be refreshed."""
@@ -321,16 +330,16 @@ def _replace(
         raise CannotWrite(
             N_("cannot write {path}: {reason}; nothing was changed"),
             path=real,
-            reason=exc.strerror or str(exc),
+            reason=os_reason(exc),
         ) from None
-    note = None
+    note: Phrase | str | None = None
     if backup_tmp is not None:
         try:
             os.replace(backup_tmp, loader.backup_path(real))
         except OSError as exc:
             with suppress(OSError):
                 os.unlink(backup_tmp)
-            note = exc.strerror or str(exc)
+            note = os_reason(exc)
     _fsync_directory(directory)
     return note
 
@@ -441,7 +450,7 @@ def _keep_aside(real: Path, data: bytes, stamp: str) -> Path:
             continue
         except OSError as exc:
             raise CannotWrite(
-                N_("cannot write {path}: {reason}"), path=aside, reason=exc.strerror
+                N_("cannot write {path}: {reason}"), path=aside, reason=os_reason(exc)
             ) from None
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)

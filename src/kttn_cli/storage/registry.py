@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kttn_cli.errors import CannotWrite, DataError, TemporaryFailure
+from kttn_cli.errors import CannotWrite, DataError, TemporaryFailure, os_reason
 from kttn_cli.i18n import N_
 
 FILE_NAME = "plans.toml"
@@ -129,7 +129,7 @@ class Registry:
             raise CannotWrite(
                 N_("cannot write {path}: {reason}"),
                 path=self.file.parent,
-                reason=exc.strerror or str(exc),
+                reason=os_reason(exc),
             ) from None
         try:
             lock = acquire(str(self.file.with_name(FILE_NAME + ".lock")), LOCK_TIMEOUT)
@@ -140,7 +140,7 @@ class Registry:
             ) from None
         except OSError as exc:
             raise CannotWrite(
-                N_("cannot write {path}: {reason}"), path=self.file, reason=exc.strerror
+                N_("cannot write {path}: {reason}"), path=self.file, reason=os_reason(exc)
             ) from None
         try:
             yield

@@ -16,7 +16,7 @@ from kttn_cli.cli.options import STATE, UNITS
 from kttn_cli.cli.session import Session
 from kttn_cli.cli.spec import Param, command
 from kttn_cli.core.status import Judged
-from kttn_cli.errors import CannotWrite, UsageError
+from kttn_cli.errors import CannotWrite, UsageError, os_reason
 from kttn_cli.i18n import N_, _, n_
 
 if TYPE_CHECKING:
@@ -301,5 +301,5 @@ def _make_directory(directory: Path) -> None:
         ) from None
     except OSError as exc:
         raise CannotWrite(
-            N_("cannot write {path}: {reason}"), path=directory, reason=exc.strerror
+            N_("cannot write {path}: {reason}"), path=directory, reason=os_reason(exc)
         ) from None

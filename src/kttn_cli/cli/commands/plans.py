@@ -13,7 +13,15 @@ from kttn_cli.cli.session import Session
 from kttn_cli.cli.spec import Param, command
 from kttn_cli.core.model import Status
 from kttn_cli.core.status import Judged
-from kttn_cli.errors import EX_FOUND, CannotWrite, DataError, KttnError, MissingInput, UsageError
+from kttn_cli.errors import (
+    EX_FOUND,
+    CannotWrite,
+    DataError,
+    KttnError,
+    MissingInput,
+    UsageError,
+    os_reason,
+)
 from kttn_cli.i18n import N_, _, n_
 
 # --- the plans one run covers -------------------------------------------------------------
@@ -197,7 +205,7 @@ def init(s: Session, *, path: str, source: str | None, year: str | None, same_id
         ) from None
     except OSError as exc:
         raise CannotWrite(
-            N_("cannot write {path}: {reason}"), path=target, reason=exc.strerror
+            N_("cannot write {path}: {reason}"), path=target, reason=os_reason(exc)
         ) from None
     registry.add(new_id, target)
     ledger = default_ledger(s.data_dir, new_id)
