@@ -460,3 +460,15 @@ def test_every_reason_kttn_words_is_translated() -> None:
     finally:
         i18n.use(i18n.DEFAULT_LANG)
     assert not untranslated
+
+
+def test_a_misspelt_key_in_the_plan_is_named_with_the_key_meant(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    text = SMALL_PLAN.read_text(encoding="utf-8")
+    plan.write_text(text.replace('short = "BC 6 tháng"', 'shrot = "BC 6 tháng"'), "utf-8")
+    result = kttn("check", "--plan", str(plan), "--lang", "en")
+    assert result.code == 65, result
+    assert "tasks[0].milestones[0].shrot: unknown key (not part of the file format); " in (
+        result.out + result.err
+    )
+    assert "did you mean 'short'?" in result.out + result.err

@@ -73,6 +73,26 @@ def test_the_password_is_never_taken_from_the_settings_file(settings_file: Path)
     settings_file.write_text('[smtp]\npassword = "x"\n', encoding="utf-8")
     result = kttn("config", "--lang", "en")
     assert result.code == 78 and "smtp.password" in result.err, result
+    assert "did you mean 'password_file'?" in result.err, result.err  # where it goes
+
+
+UNKNOWN = "unknown key (not part of the file format)"
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("warndays = 5\n", f"warndays: {UNKNOWN}; did you mean 'warn_days'?"),
+        ('[documents]\nsinger = "Nguyễn Văn A"\n', f"singer: {UNKNOWN}; did you mean 'signer'?"),
+        ('[smtp]\nform = "vp@example.org"\n', f"smtp.form: {UNKNOWN}; did you mean 'from'?"),
+        ('colour = "yes"\n', f"colour: {UNKNOWN}\n"),
+    ],
+)
+def test_an_unknown_key_names_the_closest_one(settings_file: Path, content: str, said: str) -> None:
+    settings_file.write_text(content, encoding="utf-8")
+    result = kttn("config", "--lang", "en")
+    assert result.code == 78, result
+    assert said in result.err, result.err
 
 
 def test_submit_without_a_date_means_today_in_vietnam() -> None:

@@ -135,7 +135,7 @@ def read_file(path: Path) -> dict[str, tuple[Any, str]]:
         try:
             model = SettingsFile.model_validate(parsed.data)
         except ValidationError as exc:
-            problems = schema_problems(parsed, exc, frozenset())
+            problems = schema_problems(parsed, exc, frozenset(), SettingsFile)
     if model is None:
         raise ConfigProblems(
             problems,

@@ -130,6 +130,7 @@ MESSAGES: dict[str, str] = {
 # Any other pydantic error type.
 GENERIC_SCHEMA = N_("invalid value")
 OTHER_LINE = N_("(first at line {line})")
+DID_YOU_MEAN = N_("did you mean {suggestion!r}?")
 
 
 def problem_text(problem: Problem) -> str:
@@ -142,6 +143,8 @@ def problem_text(problem: Problem) -> str:
     text = _(template).format(**params) if params else _(template)
     if problem.code == "syntax_other" and "detail" in problem.args:
         text += f" ({problem.args['detail']})"
+    if "suggestion" in problem.args:
+        text += "; " + _(DID_YOU_MEAN).format(suggestion=problem.args["suggestion"])
     if problem.related_line:
         text += " " + _(OTHER_LINE).format(line=problem.related_line)
     return text

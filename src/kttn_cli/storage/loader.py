@@ -71,7 +71,7 @@ def check_plan(path: Path, raw: bytes) -> tuple[Plan | None, list[Problem]]:
     try:
         model = PlanFile.model_validate(parsed.data)
     except ValidationError as exc:
-        return None, in_file_order(schema_problems(parsed, exc, TAGS))
+        return None, in_file_order(schema_problems(parsed, exc, TAGS, PlanFile))
     plan = model.to_core()
     problems = in_file_order([parsed.locate(p) for p in plan_problems(plan)])
     if any(p.blocking for p in problems):
@@ -144,7 +144,7 @@ def check_ledger(
     try:
         model = LedgerFile.model_validate(parsed.data)
     except ValidationError as exc:
-        problems = schema_problems(parsed, exc, frozenset(TAGS.values()))
+        problems = schema_problems(parsed, exc, frozenset(TAGS.values()), LedgerFile)
         return None, parsed, in_file_order(problems)
     if model.plan != plan_id:
         wrong = parsed.problem("wrong_plan", ("plan",), found=model.plan, expected=plan_id)

@@ -18,7 +18,7 @@ from kttn_cli.core.problems import Loc, Problem, Source
 from kttn_cli.storage.toml_locate import TomlIndex
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
 BOM = "\ufeff"
 # How deep arrays and tables may nest: far beyond any real plan, far below the depth at
@@ -225,10 +225,18 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-def schema_problems(parsed: Parsed, error: ValidationError, tags: frozenset[str]) -> list[Problem]:
+def schema_problems(
+    parsed: Parsed,
+    error: ValidationError,
+    tags: frozenset[str],
+    model: type[BaseModel] | None = None,
+) -> list[Problem]:
     """One located problem per pydantic error: code `schema.<pydantic type>`. `tags` are
-    the discriminator values of the format's unions (from its schema models)."""
+    the discriminator values of the format's unions (from its schema models). An unknown
+    key gets the closest key the format has there (`suggestion`), from `model`'s JSON
+    Schema: `warndays` → `warn_days`, `smtp.password` → `smtp.password_file`."""
     problems = []
+    schema: dict[str, Any] | None = None
     for err in error.errors(include_url=False):
         loc: Loc = _drop_union_tags(tuple(err["loc"]), tags)
         kind = err["type"]
@@ -247,9 +255,44 @@ def schema_problems(parsed: Parsed, error: ValidationError, tags: frozenset[str]
             for name in ("ge", "le", "min_length", "max_length"):
                 if name in ctx:
                     args["limit"] = ctx[name]
+        elif kind == "extra_forbidden" and model is not None and loc:
+            schema = schema or model.model_json_schema()
+            suggestion = _closest_key(schema, loc)
+            if suggestion is not None:
+                args["suggestion"] = suggestion
         args["detail"] = err["msg"]
         problems.append(parsed.problem(f"schema.{kind}", loc, **args))
     return problems
+
+
+def _closest_key(schema: dict[str, Any], loc: Loc) -> str | None:
+    """The key of the format closest to the unknown key at `loc`, if one is close."""
+    import difflib
+
+    node = _resolved(schema, schema)
+    for part in loc[:-1]:
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {})
+        if not isinstance(part, int):
+            node = node.get(part, {})
+        node = _resolved(schema, node)
+    keys = [key for key in node.get("properties", {}) if isinstance(key, str)]
+    found = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _resolved(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema node with its reference followed, or its one table-shaped option
+    (`X | None`) taken; a union of several tables is left as it is."""
+    for _ in range(8):
+        if "$ref" in node:
+            node = schema.get("$defs", {}).get(str(node["$ref"]).rsplit("/", 1)[-1], {})
+            continue
+        options = [o for o in node.get("anyOf", ()) if "$ref" in o or o.get("type") == "object"]
+        if len(options) == 1:
+            node = options[0]
+            continue
+        break
+    return node
 
 
 def _drop_union_tags(loc: Loc, tags: frozenset[str]) -> Loc:
