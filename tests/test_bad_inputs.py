@@ -472,3 +472,33 @@ def test_a_misspelt_key_in_the_plan_is_named_with_the_key_meant(tmp_path: Path) 
         result.out + result.err
     )
     assert "did you mean 'short'?" in result.out + result.err
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "31/12/1899", "0001-01-01"])
+def test_a_year_far_from_any_plan_is_refused(typed: str) -> None:
+    result = kttn(
+        "task", "add", "--title", "T", "--by", "1-CV/TU", "-u", "van-lam", "--due", typed,
+        "--plan", str(SMALL_PLAN), "--lang", "en",
+    )  # fmt: skip
+    assert result.code == 2, result
+    assert "the year must be between 1900 and 2999" in result.err, result.err
+
+
+def test_a_plan_whose_days_off_reach_the_calendars_end_is_judged(tmp_path: Path) -> None:
+    """A deadline moved past days off stops at the calendar's last day (9999-12-31):
+    every view still works, nothing overflows."""
+    plan = tmp_path / "plan.toml"
+    text = SMALL_PLAN.read_text(encoding="utf-8")
+    edited = text.replace(
+        "shift_to_working_day = false\n",
+        "shift_to_working_day = true\ndays_off = [9999-12-29, 9999-12-30, 9999-12-31]\n",
+        1,
+    ).replace("date = 2024-06-30", "date = 9999-12-30", 1)
+    assert edited.count("9999-12-3") == 3
+    plan.write_text(edited, encoding="utf-8")
+    ok(kttn("check", "--plan", str(plan)))
+    for view in ("status", "board", "overdue", "upcoming"):
+        result = kttn(view, "--plan", str(plan), "--as-of", "2024-07-01")
+        assert result.code in (0, 1), result
+    show = ok(kttn("show", "bc-6-thang", "--plan", str(plan), "--lang", "en")).out
+    assert "31/12/9999" in show, show

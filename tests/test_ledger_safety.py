@@ -760,3 +760,78 @@ def test_a_write_is_judged_by_the_plan_as_it_is_when_the_lock_is_taken(
     assert "not owed by" in err, err
     assert ledger.read_text(encoding="utf-8").count("[[records]]") == 1
     ok(kttn("check", *on_plan))
+
+
+def test_brackets_in_text_never_make_the_ledger_unreadable(ledger: Path) -> None:
+    """A note or a reason may hold any number of brackets: they are text, not nesting.
+    The full read (no cache) reads every record back."""
+    note = "[" * 70 + "{" * 70
+    for i, unit in enumerate(UNITS[:3]):
+        submit(M, unit, "--on", "2024-06-28", "--note", f"lần {i} [bản sửa {note}")
+    for entry in ledger.parent.glob(".*.state*"):
+        entry.unlink()
+    assert run("check").returncode == 0
+    assert [r["note"].endswith(note) for r in records(ledger)] == [True, True, True]
+
+
+def test_a_path_through_a_link_and_dot_dot_is_the_file_the_system_means(
+    tmp_path: Path,
+) -> None:
+    """`sub/r/../real` is `real`'s parent's `real` when `r` links to `../real`: the file
+    system says where `..` leads, not the text (one ledger, never a second one)."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "r").symlink_to("../real")
+    direct = tmp_path / "real" / "l.toml"
+    around = tmp_path / "sub" / "r" / ".." / "real" / "l.toml"
+    ok(kttn("submit", M, "van-lam", "--on", "2024-06-20", "--ledger", str(direct)))
+    ok(kttn("submit", M, "yen-my", "--on", "2024-06-20", "--ledger", str(around)))
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("l.toml")) == [
+        Path("real/l.toml")
+    ]
+    assert direct.read_text(encoding="utf-8").count("[[records]]") == 2
+
+
+@pytest.mark.process
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_backup_that_is_not_a_file_does_not_stop_a_write(ledger: Path, kind: str) -> None:
+    submit(M, "van-lam", "--on", "2024-06-28")
+    backup = Path(f"{ledger}.bak")
+    backup.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(backup)
+    else:
+        backup.symlink_to("/dev/zero")
+    result = run("submit", M, "yen-my", "--on", "2024-06-28")
+    assert result.returncode == 0, result.stderr
+    assert backup.is_file() and not backup.is_symlink()  # a real backup again
+    assert len(records(ledger)) == 2
+
+
+def test_a_writer_leaves_another_ledgers_temporary_files_alone(ledger: Path) -> None:
+    """`ledger.toml` and `ledger.toml.x` share a folder, not a lock."""
+    submit(M, "van-lam", "--on", "2024-06-28")
+    other = ledger.parent / f".{ledger.name}.x.1234.0123456789ab.tmp"
+    other.write_text("being written by the other ledger's writer")
+    mine = ledger.parent / f".{ledger.name}.1234.0123456789ab.tmp"
+    mine.write_text("left by a killed writer of this ledger")
+    submit(M, "yen-my", "--on", "2024-06-28")
+    assert other.exists() and not mine.exists()
+
+
+@pytest.mark.process
+@pytest.mark.parametrize("name", ["memo.json", "completion-ids.json"])
+def test_a_fifo_in_the_users_cache_is_a_miss_not_a_hang(
+    ledger: Path, tmp_path: Path, name: str
+) -> None:
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache)}
+    assert run("submit", M, "van-lam", "--on", "2024-06-28", env=env).returncode == 0
+    [folder] = {p.parent for p in cache.rglob("*.json")}
+    target = folder / name
+    target.unlink(missing_ok=True)
+    os.mkfifo(target)
+    result = run("submit", M, "yen-my", "--on", "2024-06-28", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Recorded" in result.stdout, result.stdout
+    assert run("status", env=env).returncode == 0

@@ -390,7 +390,9 @@ def grammar(env: Mapping[str, str]) -> dict[str, Any]:
     fingerprint = package_fingerprint()
     place = os.path.join(cache_dir(env), GRAMMAR_FILE)  # noqa: PTH118
     try:
-        with open(place, "rb") as handle:  # noqa: PTH123
+        from kttn_cli.storage.cache_file import open_regular
+
+        with open_regular(place) as handle:
             data = json.load(handle)
         if (
             isinstance(data, dict)

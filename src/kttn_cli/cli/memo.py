@@ -26,6 +26,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kttn_cli.storage.cache_file import open_regular
+
 if TYPE_CHECKING:
     from kttn_cli.cli.spec import Command
 
@@ -43,7 +45,7 @@ def _file(cache_dir: Path) -> Path:
 
 def lookup(cache_dir: Path, argv: list[str], fingerprint: str) -> tuple[str, dict[str, Any]] | None:
     try:
-        with _file(cache_dir).open("rb") as handle:
+        with open_regular(str(_file(cache_dir))) as handle:
             data = json.load(handle)
         if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
             return None
@@ -92,7 +94,7 @@ def remember(
         return
     words = shape(argv, spec, values)
     try:
-        with target.open("rb") as handle:
+        with open_regular(str(target)) as handle:
             data = json.load(handle)
         if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
             raise ValueError

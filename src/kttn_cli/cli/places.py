@@ -29,7 +29,9 @@ def cache_dir(env: Mapping[str, str]) -> str:
 def data_dir(env: Mapping[str, str]) -> str:
     given = env.get("KTTN_DATA_DIR", "")
     if given:
-        return os.path.abspath(os.path.expanduser(given))
+        # Not normalised: `link/..` is for the file system to resolve (cli.settings.absolute).
+        path = os.path.expanduser(given)
+        return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
     if sys.platform.startswith(_XDG):
         base = env.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
         return os.path.join(base, "kttn")

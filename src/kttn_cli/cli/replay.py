@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 
 from kttn_cli.cli.places import cache_dir
+from kttn_cli.storage.cache_file import open_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def replayed(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
 
     try:
         text = key(argv, env, package_fingerprint())
-        with open(_place(env, text), "rb") as handle:
+        with open_regular(_place(env, text)) as handle:
             header = json.loads(handle.readline())
             if header.get("key") != text:
                 return None

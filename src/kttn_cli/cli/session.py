@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kttn_cli.cli.settings import Settings, absolute
-from kttn_cli.core.dates import VN_ZONE, has_date_shape, parse_user_date
+from kttn_cli.core.dates import VN_ZONE, YEARS, has_date_shape, parse_user_date
 from kttn_cli.core.model import Plan
 from kttn_cli.core.obligations import Obligation, Shift, obligations
 from kttn_cli.core.problems import Problem
@@ -64,6 +64,14 @@ def user_date(text: str, where: str = "") -> date:
             N_("invalid date {value!r}{where}: use YYYY-MM-DD or DD/MM/YYYY (4-digit year)"),
             value=text,
             where=f" ({where})" if where else "",
+        )
+    if day.year not in YEARS:
+        raise UsageError(
+            N_("{value!r}{where}: the year must be between {first} and {last}"),
+            value=text,
+            where=f" ({where})" if where else "",
+            first=YEARS[0],
+            last=YEARS[-1],
         )
     return day
 
@@ -241,7 +249,7 @@ class Session:
         if found.source == "option":
             return user_date(str(found.value), "--as-of")
         day = parse_user_date(str(found.value).strip())
-        if day is None:
+        if day is None or day.year not in YEARS:
             raise ConfigError(
                 N_("invalid {name}={value!r}: use YYYY-MM-DD or DD/MM/YYYY (4-digit year)"),
                 name=found.where,

@@ -225,5 +225,8 @@ class Settings:
 
 
 def absolute(path_text: str) -> Path:
-    """A path from the environment or the command line, made absolute once."""
-    return Path(os.path.abspath(os.path.expanduser(path_text)))
+    """A path from the environment or the command line, made absolute once: joined to
+    the working directory, not normalised (`link/..` is where the link's target's parent
+    is, which only the file system knows; cutting it out by text names another file)."""
+    path = os.path.expanduser(path_text)
+    return Path(path if os.path.isabs(path) else os.path.join(os.getcwd(), path))

@@ -15,6 +15,9 @@ VN_ZONE = "Asia/Ho_Chi_Minh"
 # [0-9], not \d: \d also matches full-width and other scripts' digits.
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+# The years a person may type: any plan's, far from the calendar's ends (year 1 and 9999,
+# where the day before or a week later does not exist).
+YEARS = range(1900, 3000)
 
 
 def parse_user_date(text: str) -> date | None:

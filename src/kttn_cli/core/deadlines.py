@@ -76,7 +76,7 @@ def working_day_shift(rules: DeadlineRules, is_holiday: HolidayTest) -> Callable
         # A run of days off is never longer than Tết plus weekends; the bound only stops
         # a calendar that marks every day off from looping for ever.
         for _ in range(366):
-            if not is_off(day):
+            if not is_off(day) or day == date.max:
                 return day
             day += timedelta(days=1)
         return day

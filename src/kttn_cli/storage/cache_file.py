@@ -11,6 +11,7 @@ an exception. Standard library only: the completion and memo paths import it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from typing import BinaryIO
@@ -40,19 +41,23 @@ def write_cache_file(path: str, data: bytes, *, mode: int = 0o600) -> bool:
     return True
 
 
-def open_cache_file(path: str) -> BinaryIO | None:
-    """A cache file, open for reading, if it is a regular file: None when it is not
-    there, cannot be opened, or is something else (a FIFO in its place would block a
-    read for ever, a device never end it)."""
+def open_regular(path: str) -> BinaryIO:
+    """A cache file open for reading; OSError when it is not there, cannot be opened,
+    or is not a regular file (a FIFO in its place would block a read for ever, a device
+    never end it)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    except OSError:
-        regular = False
-    if not regular:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+    except BaseException:
         os.close(fd)
-        return None
+        raise
     return os.fdopen(fd, "rb")
+
+
+def open_cache_file(path: str) -> BinaryIO | None:
+    """`open_regular`, or None for any reason it would raise."""
+    try:
+        return open_regular(path)
+    except OSError:
+        return None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 
+from kttn_cli.storage.cache_file import open_regular
+
 # Not `from typing import TYPE_CHECKING`: completion reads this module on every Tab.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ def remember(cache_dir: Path, plan_path: Path, state: State, *, default: bool) -
 def read(path: str) -> dict[str, Any] | None:
     """The id list, or None when it is missing, damaged or of another format."""
     try:
-        with open(path, "rb") as handle:  # noqa: PTH123
+        with open_regular(path) as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return None

@@ -42,6 +42,7 @@ from kttn_cli.errors import (
     CannotWrite,
     DataError,
     FileProblems,
+    KttnError,
     MissingInput,
     Phrase,
     TemporaryFailure,
@@ -253,11 +254,20 @@ def _remove_stale_temporaries(real: Path) -> None:
     files exist, so under the lock any such file is stale. Failing to delete one is
     harmless. The state cache's temporary files have another name and are left alone.
     """
-    import glob
+    import re
 
-    for stale in real.parent.glob(f".{glob.escape(real.name)}.*.tmp"):
-        with suppress(OSError):
-            stale.unlink()
+    # Exactly the names this ledger's writers give (`temporary.create_beside`,
+    # `_backup_copy`): a ledger `so` must not take `so.x`'s files, which its own lock
+    # does not cover.
+    ours = re.compile(rf"\.{re.escape(real.name)}\.(?:bak\.)?[0-9]+\.[0-9a-f]{{8,12}}\.tmp")
+    try:
+        found = list(real.parent.iterdir())
+    except OSError:
+        return
+    for stale in found:
+        if ours.fullmatch(stale.name):
+            with suppress(OSError):
+                stale.unlink()
 
 
 def _writable_mode(real: Path) -> int:
@@ -281,8 +291,10 @@ def _check_history(real: Path, old: bytes | None) -> None:
     """Refuse to replace a backup that holds more records than the ledger."""
     backup = loader.backup_path(real)
     try:
-        kept = backup.read_bytes()
-    except OSError:
+        # Regular files only, of a sane size: a FIFO or a link to /dev/zero in the
+        # backup's place would hang or fill memory under the lock; the write replaces it.
+        kept = read_data_file(backup, "backup")
+    except KttnError:
         return
     if old is not None and old.startswith(kept):
         return  # the usual case: the backup is the version before the last write

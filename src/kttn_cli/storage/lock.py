@@ -70,7 +70,9 @@ def _open(path: str, mode: int) -> int:
     with contextlib.suppress(OSError):  # the umask took bits away, or an older kttn did
         info = os.fstat(fd)
         have = stat.S_IMODE(info.st_mode)
-        if info.st_uid == os.geteuid() and have | mode != have:
+        # Never through a link: the file it points to is not kttn's to open up.
+        plain = stat.S_ISREG(os.lstat(path).st_mode)
+        if plain and info.st_uid == os.geteuid() and have | mode != have:
             os.fchmod(fd, have | mode)
     return fd
 

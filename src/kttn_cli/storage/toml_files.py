@@ -118,19 +118,44 @@ def parse(path: Path, raw: bytes, source: Source) -> Parsed:
     return parsed
 
 
-def _too_deep(text: str) -> tuple[int, int] | None:
-    """The place where brackets and braces outside strings nest deeper than MAX_DEPTH.
+# Strings and comments, where brackets are text: multi-line basic and literal strings,
+# one-line basic (with escapes) and literal strings, comments.
+_TEXT = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''.*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*",
+    re.DOTALL,
+)
 
-    An approximation that never misses: brackets inside strings are counted too, and a
-    text that trips it only because of strings would still be refused rather than risk
-    exhausting the stack. Quick: the opening brackets of lines that start with one (the
-    table headers: a ledger has one per record) are left out of a first count, so most
-    files need no pass at all; a file that fools the count still meets the parser's own
-    recursion guard.
-    """
+
+def _blanked(match: re.Match[str]) -> str:
+    """A string or comment as spaces, its line breaks kept (places stay where they were)."""
+    return re.sub(r"[^\n]", " ", match.group())
+
+
+def _openings(text: str) -> int:
+    """Opening brackets and braces, less those that open a line (table headers)."""
     at_line_start = text.count("\n[") + text.count("\n[[") + text.startswith("[")
     at_line_start += text.startswith("[[")
-    if text.count("[") + text.count("{") - at_line_start <= MAX_DEPTH:
+    return text.count("[") + text.count("{") - at_line_start
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """The place where brackets and braces outside strings and comments nest deeper
+    than MAX_DEPTH.
+
+    Quick: the opening brackets of lines that start with one (the table headers: a
+    ledger has one per record) are left out of a first count, so most files need no
+    pass at all. Brackets in text (a note "[bản sửa"), however many, are not nesting:
+    strings and comments are blanked before the careful count. A text that fools this
+    still meets the parser's own recursion guard.
+    """
+    if _openings(text) <= MAX_DEPTH:
+        return None
+    text = _TEXT.sub(_blanked, text)
+    if _openings(text) <= MAX_DEPTH:
         return None
     depth = 0
     line, col = 1, 0
