@@ -10,13 +10,16 @@ an exception. Standard library only: the completion and memo paths import it.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
-from typing import BinaryIO
 
 from kttn_cli.storage.temporary import create_beside
+
+# Neither typing nor contextlib: the replay and Tab paths import this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 
 def write_cache_file(path: str, data: bytes, *, mode: int = 0o600) -> bool:
@@ -33,8 +36,10 @@ def write_cache_file(path: str, data: bytes, *, mode: int = 0o600) -> bool:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib is not imported on the replay and Tab paths
             os.unlink(tmp)
+        except OSError:
+            pass
         if isinstance(exc, OSError):
             return False
         raise
