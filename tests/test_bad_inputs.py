@@ -484,21 +484,26 @@ def test_a_year_far_from_any_plan_is_refused(typed: str) -> None:
     assert "the year must be between 1900 and 2999" in result.err, result.err
 
 
-def test_a_plan_whose_days_off_reach_the_calendars_end_is_judged(tmp_path: Path) -> None:
-    """A deadline moved past days off stops at the calendar's last day (9999-12-31):
-    every view still works, nothing overflows."""
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (("date = 2024-06-30", "date = 9999-12-30"), "tasks[0].milestones[0].due.date"),
+        (("date = 2024-06-30", "date = 0001-01-01"), "tasks[0].milestones[0].due.date"),
+        (("shift_to_working_day = false", "days_off = [9999-12-31]"), "deadline_rules.days_off"),
+    ],
+)  # fmt: skip
+def test_a_plan_date_at_the_calendars_ends_is_a_located_problem(
+    tmp_path: Path, edit: tuple[str, str], where: str
+) -> None:
+    """Year 1 or 9999 in a plan (where the day before, or a week later, does not exist)
+    is named by `check` and stops every command with 65, never a crash."""
     plan = tmp_path / "plan.toml"
     text = SMALL_PLAN.read_text(encoding="utf-8")
-    edited = text.replace(
-        "shift_to_working_day = false\n",
-        "shift_to_working_day = true\ndays_off = [9999-12-29, 9999-12-30, 9999-12-31]\n",
-        1,
-    ).replace("date = 2024-06-30", "date = 9999-12-30", 1)
-    assert edited.count("9999-12-3") == 3
-    plan.write_text(edited, encoding="utf-8")
-    ok(kttn("check", "--plan", str(plan)))
-    for view in ("status", "board", "overdue", "upcoming"):
-        result = kttn(view, "--plan", str(plan), "--as-of", "2024-07-01")
-        assert result.code in (0, 1), result
-    show = ok(kttn("show", "bc-6-thang", "--plan", str(plan), "--lang", "en")).out
-    assert "31/12/9999" in show, show
+    assert edit[0] in text
+    plan.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    result = kttn("check", "--plan", str(plan), "--lang", "en")
+    assert result.code == 65, result
+    assert f"{where}: the date " in result.out + result.err
+    assert "is outside the years 1900–2999" in result.out + result.err
+    for view in ("status", "overdue", "board"):
+        assert kttn(view, "--plan", str(plan), "--as-of", "2024-07-01").code == 65

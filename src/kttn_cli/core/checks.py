@@ -10,7 +10,9 @@ nowhere, read through the plan's mappings), so `status` states what `check` list
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+from kttn_cli.core.dates import YEARS, show_date
 from kttn_cli.core.deadlines import DATE_QUALIFIERS, QUARTER_QUALIFIERS
 from kttn_cli.core.model import Milestone, Plan
 from kttn_cli.core.problems import Loc, Problem
@@ -27,8 +29,19 @@ def plan_problems(plan: Plan) -> list[Problem]:
     def add(code: str, where: Loc, related: Loc | None = None, **args: object) -> None:
         found.append(Problem(code, "plan", where, args, related=related))
 
+    def outside(day: date | None, where: Loc) -> None:
+        # Far from the calendar's ends, where the day before or a week later does not
+        # exist (the years a person may type, `core.dates.YEARS`).
+        if day is not None and day.year not in YEARS:
+            add("date_out_of_range", where, value=show_date(day), first=YEARS[0], last=YEARS[-1])
+
+    for name in ("days_off", "working_days"):
+        for day in sorted(getattr(plan.rules, name)):
+            outside(day, ("deadline_rules", name))
     units: dict[str, int] = {}
     for i, unit in enumerate(plan.units):
+        outside(unit.active_from, ("units", i, "active_from"))
+        outside(unit.active_until, ("units", i, "active_until"))
         if unit.id in units:
             add("duplicate_id", ("units", i, "id"), ("units", units[unit.id], "id"), id=unit.id)
         units.setdefault(unit.id, i)
@@ -71,6 +84,7 @@ def plan_problems(plan: Plan) -> list[Problem]:
         if loc in reported:  # the occurrences of one repeating milestone share a table
             continue
         reported.add(loc)
+        outside(milestone.deadline.stated, (*loc, "due", "date"))
         _deadline_problems(add, loc, milestone)
         for k, name in enumerate(milestone.assignees):
             if name not in units and name not in groups:

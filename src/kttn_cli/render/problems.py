@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
         "'chậm nhất là', 'vào ngày' or '' (and 'trong' or '' for a quarter)"
     ),
     "date_missing": N_("a 'date' deadline needs a date (or a repeat)"),
+    "date_out_of_range": N_("the date {value} is outside the years {first}–{last}"),
     # meaning (ledger)
     "unknown_target": N_("unknown record {id!r}"),
     "orphan_milestone": N_(
