@@ -74,6 +74,24 @@ def run(
     )
 
 
+def queued_writer(
+    ledger: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """`kttn ARGS` started while this test holds the ledger's lock (`held_lock`),
+    returned once it waits for the lock in the kernel."""
+    lock = Path(f"{ledger}.lock")
+    before = lock_waiters(lock)
+    proc = subprocess.Popen(
+        argv(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while lock_waiters(lock) <= before:
+        assert time.monotonic() < deadline, "the writer never waited for the lock"
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.01)
+    return proc
+
+
 def records(path: Path, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
     result = run("log", "--format", "json", "--ledger", str(path), env=env)
     assert result.returncode == 0, result.stderr
@@ -186,23 +204,11 @@ def test_writers_waiting_for_the_lock_write_in_the_order_they_came(ledger: Path)
     ok(kttn("submit", M, UNITS[0], "--on", "2024-06-28"))  # the ledger and its lock exist
     env = {**os.environ, "KTTN_LOCK_TIMEOUT": "120"}
     order = UNITS[1:7]
-    procs = []
-    lock = Path(f"{ledger}.lock")
-    with held_lock(ledger):
-        for count, unit in enumerate(order, start=1):
-            procs.append(
-                subprocess.Popen(
-                    argv("submit", M, unit, "--on", "2024-06-28"),
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                )
-            )
-            deadline = time.monotonic() + 60
-            while lock_waiters(lock) < count:  # this writer waits before the next starts
-                assert time.monotonic() < deadline, "the writer never waited for the lock"
-                assert procs[-1].poll() is None, procs[-1].communicate()
-                time.sleep(0.01)
+    with held_lock(ledger):  # each writer waits for the lock before the next starts
+        procs = [
+            queued_writer(ledger, "submit", M, unit, "--on", "2024-06-28", env=env)
+            for unit in order
+        ]
     for proc in procs:
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err
@@ -667,16 +673,10 @@ def test_a_plan_changed_while_a_writer_waited_is_never_cached_as_the_old_one(
     ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", *on_plan))
     for entry in ledger.parent.glob(".*.state*"):  # the writer reads the ledger in full,
         entry.unlink()  # and so caches the state it leaves
-    writer = subprocess.Popen(
-        argv("submit", "bc-6-thang", "van-giang", "--on", "2024-06-29", *on_plan),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
     with held_lock(ledger):
-        deadline = time.monotonic() + 60
-        while lock_waiters(Path(f"{ledger}.lock")) < 1:
-            assert time.monotonic() < deadline and writer.poll() is None, writer.communicate()
-            time.sleep(0.01)
+        writer = queued_writer(
+            ledger, "submit", "bc-6-thang", "van-giang", "--on", "2024-06-29", *on_plan
+        )
         text = plan.read_text(encoding="utf-8")
         renamed = "Huyện ủy Văn Lâm (đổi tên)"
         edited = text.replace('name = "Huyện ủy Văn Lâm"', f'name = "{renamed}"', 1)
@@ -740,17 +740,10 @@ def test_a_write_is_judged_by_the_plan_as_it_is_when_the_lock_is_taken(
     shutil.copyfile(SMALL_PLAN, plan)
     on_plan = ["--plan", str(plan)]
     ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", *on_plan))
-    writer = subprocess.Popen(
-        argv("submit", "bc-6-thang", "van-giang", "--on", "2024-06-29", *on_plan),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     with held_lock(ledger):
-        deadline = time.monotonic() + 60
-        while lock_waiters(Path(f"{ledger}.lock")) < 1:
-            assert time.monotonic() < deadline and writer.poll() is None, writer.communicate()
-            time.sleep(0.01)
+        writer = queued_writer(
+            ledger, "submit", "bc-6-thang", "van-giang", "--on", "2024-06-29", *on_plan
+        )
         text = plan.read_text(encoding="utf-8")
         edited = text.replace('assignees = ["districts"]', 'assignees = ["van-lam"]', 1)
         assert edited != text

@@ -153,13 +153,10 @@ def read_entry(path: Path, key: str) -> Any | None:
 
 def read_entry_where(path: Path, wanted: Callable[[dict[str, Any]], bool]) -> Any | None:
     """(header, value) of the entry at `path` if its header is `wanted`, else None."""
-    from kttn_cli.storage.cache_file import open_cache_file
+    from kttn_cli.storage.cache_file import open_regular
 
-    handle = open_cache_file(str(path))
-    if handle is None:
-        return None
     try:
-        with handle:
+        with open_regular(str(path)) as handle:
             header = json.loads(handle.readline())
             if not isinstance(header, dict) or header.get("format") != FORMAT:
                 return None

@@ -47,9 +47,9 @@ def write_cache_file(path: str, data: bytes, *, mode: int = 0o600) -> bool:
 
 
 def open_regular(path: str) -> BinaryIO:
-    """A cache file open for reading; OSError when it is not there, cannot be opened,
-    or is not a regular file (a FIFO in its place would block a read for ever, a device
-    never end it)."""
+    """A cache file open for reading (every reader of a cache opens it here); OSError
+    when it is not there, cannot be opened, or is not a regular file (a FIFO in its
+    place would block a read for ever, a device never end it)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -58,11 +58,3 @@ def open_regular(path: str) -> BinaryIO:
         os.close(fd)
         raise
     return os.fdopen(fd, "rb")
-
-
-def open_cache_file(path: str) -> BinaryIO | None:
-    """`open_regular`, or None for any reason it would raise."""
-    try:
-        return open_regular(path)
-    except OSError:
-        return None

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kttn_cli.core.model import LedgerRecord, Record
 from kttn_cli.storage import cache
-from kttn_cli.storage.cache_file import open_cache_file, write_cache_file
+from kttn_cli.storage.cache_file import open_regular, write_cache_file
 
 FORMAT = 1
 LIMIT = 1 << 20  # bytes; about 2,500 writes of one record
@@ -97,11 +97,8 @@ def follow(path: Path, base: str, start: str, end: str) -> list[LedgerRecord] | 
     the lines do not lead there (a write that left no line, a hand edit, another base)
     or a line on the way is damaged (its checksum, or records a write could not have
     written)."""
-    handle = open_cache_file(str(path))
-    if handle is None:
-        return None
     try:
-        with handle:
+        with open_regular(str(path)) as handle:
             data = handle.read(2 * LIMIT + 1)
     except OSError:
         return None

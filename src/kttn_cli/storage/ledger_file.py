@@ -259,7 +259,7 @@ def _remove_stale_temporaries(real: Path) -> None:
     # Exactly the names this ledger's writers give (`temporary.create_beside`,
     # `_backup_copy`): a ledger `so` must not take `so.x`'s files, which its own lock
     # does not cover.
-    ours = re.compile(rf"\.{re.escape(real.name)}\.(?:bak\.)?[0-9]+\.[0-9a-f]{{8,12}}\.tmp")
+    ours = re.compile(rf"\.{re.escape(real.name)}\.(?:bak\.)?[0-9]+\.[0-9a-f]{{12}}\.tmp")
     try:
         found = list(real.parent.iterdir())
     except OSError:
@@ -375,7 +375,7 @@ def _temporary(directory: Path, name: str, data: bytes, mode: int | None) -> str
 def _backup_copy(real: Path, directory: Path) -> str:
     """A new name for the old ledger, beside it: a hard link where the file system
     allows one, else a copy of its bytes."""
-    tmp = os.path.join(directory, f".{real.name}.bak.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    tmp = os.path.join(directory, f".{real.name}.bak.{os.getpid()}.{os.urandom(6).hex()}.tmp")
     try:
         os.link(real, tmp)
         return tmp

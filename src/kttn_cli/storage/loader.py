@@ -12,7 +12,6 @@ views state it and writes refuse.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import zlib
 from dataclasses import dataclass
@@ -228,10 +227,6 @@ def _base(plan_path: Path, ledger_path: Path) -> str:
     return "\0".join(parts)
 
 
-def _key(plan_path: Path, ledger_path: Path) -> str:
-    return _key_of(_base(plan_path, ledger_path), identity(ledger_path))
-
-
 def _key_of(base: str, ident: tuple[int, ...] | None) -> str:
     return base + "\0" + repr(ident)
 
@@ -394,10 +389,10 @@ def catch_up(before: Loaded, plan_path: Path, ledger: Path, cache_dir: Path) -> 
     entry = entry_places(plan_path, ledger, cache_dir)[0]
     records = _journaled(before.state, entry, base, before.version, now)
     state = _with(before.state, records) if records is not None else None
-    if state is not None:
-        behind = None if before.behind is None else before.behind + len(records or ())
-        return Loaded(state, base, now, behind)
-    return load_versioned(plan_path, ledger, cache_dir, keep=False)
+    if state is None or records is None:
+        return load_versioned(plan_path, ledger, cache_dir, keep=False)
+    behind = None if before.behind is None else before.behind + len(records)
+    return Loaded(state, base, now, behind)
 
 
 def _appended(earlier: tuple[dict[str, object], State], raw: bytes, path: Path) -> State | None:
@@ -454,10 +449,7 @@ def store(
     ledger's read permissions), else in the user's cache. `raw`: the ledger's bytes the
     state was computed from, so that a later version of the ledger can start from it."""
     places = entry_places(plan_path, ledger_path, cache_dir)
-    mode = 0o600
-    if len(places) == 2:
-        with contextlib.suppress(OSError):
-            mode = os.stat(ledger_path).st_mode & 0o644
+    mode = _shared_mode(ledger_path) if len(places) == 2 else 0o600
     about: dict[str, object] = {"base": base, "version": journal.version(ident)}
     if raw is not None:
         about |= {"size": len(raw), "digest": _digest(raw)}
@@ -484,8 +476,13 @@ def journal_write(
     places = entry_places(plan_path, ledger, cache_dir)
     if loaded.version is None or made is None or len(places) < 2:
         return False
-    mode = 0o600
-    with contextlib.suppress(OSError):
-        mode = os.stat(ledger).st_mode & 0o644
     path = journal.place_of(places[0])
-    return journal.add(path, loaded.base, loaded.version, made, records, mode)
+    return journal.add(path, loaded.base, loaded.version, made, records, _shared_mode(ledger))
+
+
+def _shared_mode(ledger: Path) -> int:
+    """The permissions of what kttn keeps beside a ledger: readable by who reads it."""
+    try:
+        return os.stat(ledger).st_mode & 0o644
+    except OSError:
+        return 0o600

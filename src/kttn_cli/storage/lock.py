@@ -15,7 +15,6 @@ go, so a killed writer never leaves a file locked.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 import signal
@@ -116,9 +115,8 @@ def _poll(fd: int, timeout: float) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
-                raise
+        except BlockingIOError:  # EAGAIN / EWOULDBLOCK: held by another
+            pass
         if time.monotonic() >= deadline:
             raise LockTimeout
         time.sleep(0.005)
