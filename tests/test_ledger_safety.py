@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -231,9 +232,15 @@ def test_a_writer_stopped_at_a_random_moment_keeps_its_word(ledger: Path, signum
     submit(*pairs[1], "--on", "2024-07-01")
     runtime = time.monotonic() - start
     confirmed = {pairs[0], pairs[1]}
-    stopped = 0
-    for milestone, unit in pairs[2:22]:
+    tried = stopped = 0
+    for milestone, unit in pairs[2:]:
+        # At least 20 writers, and enough of them stopped before they finished: on a busy
+        # machine the first measured run can be far slower than the ones that follow.
+        if tried >= 20 and stopped >= 5:
+            break
+        tried += 1
         before = len(records(ledger))
+        started = time.monotonic()
         proc = subprocess.Popen(
             argv("submit", milestone, unit, "--on", "2024-07-01", "--note", "x" * 2000),
             stdout=subprocess.PIPE,
@@ -241,6 +248,8 @@ def test_a_writer_stopped_at_a_random_moment_keeps_its_word(ledger: Path, signum
             text=True,
         )
         time.sleep(rng.uniform(0, runtime * 1.2))
+        if proc.poll() is not None:  # it finished first: aim the next signals earlier
+            runtime = min(runtime, time.monotonic() - started)
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
         after = len(records(ledger))
@@ -251,15 +260,17 @@ def test_a_writer_stopped_at_a_random_moment_keeps_its_word(ledger: Path, signum
         else:
             stopped += 1
             # An interrupt while the interpreter is still starting (site, runpy, importing
-            # kttn: before its entry point can take the signal over) is Python's to report,
-            # with Python's own exit code; nothing can have been written then.
-            starting = after == before and any(
-                sign in err
-                for sign in (
-                    "importlib._bootstrap",
-                    "Could not import runpy",
-                    "init_import_site",
-                    "init_sys_streams",
+            # kttn's modules: before its entry point can take the signal over) is Python's
+            # to report, with Python's own exit code; nothing can have been written then.
+            frames = re.findall(r'File "([^"]+)", line \d+, in (\S+)', err)
+            starting = after == before and (
+                (
+                    err.rstrip().endswith("KeyboardInterrupt")
+                    and all(code == "<module>" for f, code in frames if "kttn_cli" in f)
+                )
+                or any(
+                    sign in err
+                    for sign in ("Could not import runpy", "init_import_site", "init_sys_streams")
                 )
             )
             if starting:
@@ -277,7 +288,7 @@ def test_a_writer_stopped_at_a_random_moment_keeps_its_word(ledger: Path, signum
                 assert after == before, "interrupted without confirming, but written"
         check = run("check")
         assert check.returncode == 0, check.stdout + check.stderr
-    assert stopped > 0, "no process was stopped before it finished"
+    assert stopped >= 5, f"only {stopped} of {tried} writers were stopped before they finished"
     recorded = {(r["milestone"], r["unit"]) for r in records(ledger)}
     assert confirmed <= recorded
 
