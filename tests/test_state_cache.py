@@ -288,3 +288,26 @@ def test_a_new_entry_is_written_once_the_journal_is_long(
     ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", "--replace", *PLAN))
     header = json.loads(entry().read_bytes().split(b"\n", 1)[0])  # 1 + 2 records: a new one
     assert header["version"] == journal.version(identity(ledger()))
+
+
+def test_a_write_that_started_before_a_newer_entry_leaves_it_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writers that start together read the same entry; once one of them has stored a
+    newer entry, the others' catch-ups (as long as its) are not stored again."""
+    monkeypatch.setattr(journal, "SNAPSHOT_AFTER", 2)
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    early = loader.load_versioned(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False)
+    ok(kttn("submit", "bc-6-thang", "van-giang", "--on", "2024-06-27", *PLAN))
+    ok(kttn("extend", "tong-hop", "office", "--to", "2024-10-15", "--reason", "BTV", *PLAN))
+    newer = entry().read_bytes()  # stored by the write that made the journal long
+    assert json.loads(newer.split(b"\n", 1)[0])["version"] != early.since
+    reads = iter([early])  # the late writer's read happened before those two writes
+    real_read = loader.load_versioned
+    monkeypatch.setattr(
+        loader, "load_versioned", lambda *a, **k: next(reads, None) or real_read(*a, **k)
+    )
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-28", "--replace", *PLAN))
+    assert entry().read_bytes() == newer
+    monkeypatch.setattr(loader, "load_versioned", real_read)
+    assert loader.load(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False) == full_read(tmp_path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -110,6 +109,8 @@ def run(
             _quiet_stdout()
             return run_failed_on_stdout(exc)
         if debug or env.get("KTTN_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         detail = f"{type(exc).__name__}: {exc}"
         if guard is not None and guard.committed:

@@ -11,7 +11,6 @@ an error that lists the candidates or the closest names.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from kttn_cli.core.text import fold
@@ -65,6 +64,8 @@ def resolve(query: str, candidates: list[Candidate]) -> Resolution:
     if partial:
         return Resolution(None, ambiguous=tuple(partial))
     keys = {fold(n): c for c in candidates for n in (c.id, *c.names)}
+    import difflib  # only when a name is not found: a suggestion
+
     close = difflib.get_close_matches(key, list(keys), n=5, cutoff=0.5)
     seen: dict[str, Candidate] = {}
     for k in close:

@@ -171,6 +171,19 @@ def read_entry_where(path: Path, wanted: Callable[[dict[str, Any]], bool]) -> An
         return None
 
 
+def header_of(path: Path) -> dict[str, Any] | None:
+    """The header of the entry at `path` (what it was computed from), without reading
+    its value; None when there is none."""
+    from kttn_cli.storage.cache_file import open_regular
+
+    try:
+        with open_regular(str(path)) as handle:
+            header = json.loads(handle.readline())
+    except (OSError, ValueError):
+        return None
+    return header if isinstance(header, dict) and header.get("format") == FORMAT else None
+
+
 def write_entry(
     path: Path, key: str, value: Any, mode: int = 0o600, about: dict[str, Any] | None = None
 ) -> bool:

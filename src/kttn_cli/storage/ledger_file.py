@@ -239,10 +239,15 @@ def append(
         journaled = loader.journal_write(loaded, plan_path, real, cache_dir, made, new)
     # A new state entry, after the lock is released (the next writer need not wait for
     # it), when the journal is long since the last one or could not be written. If
-    # another write came first, its entry is the newer one.
+    # another write came first, its entry is the newer one; if another command stored
+    # an entry since this one's, the journal is short again from that entry.
     behind = None if loaded.behind is None else loaded.behind + len(new)
     long = behind is None or behind >= journal.SNAPSHOT_AFTER
-    if (long or not journaled) and identity(real) == made:
+    if (
+        (long or not journaled)
+        and identity(real) == made
+        and not (journaled and loader.snapshot_taken(loaded, plan_path, real, cache_dir))
+    ):
         loader.store(after, loaded.base, plan_path, real, cache_dir, made, content)
     return Written(new, after, backup_note)
 

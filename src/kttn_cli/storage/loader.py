@@ -282,12 +282,13 @@ class Loaded:
     (`base`), and the version of the ledger (`journal.version`; None when a write may
     have replaced the file while it was read); and how many records it took from the
     journal since the entry it started from (None: computed from the file, not from an
-    entry)."""
+    entry), and that entry's version (`since`)."""
 
     state: State
     base: str
     version: str | None
     behind: int | None
+    since: str | None = None
 
 
 def load(plan_path: Path, ledger_path: Path, cache_dir: Path, *, keep: bool = True) -> State:
@@ -315,7 +316,8 @@ def load_versioned(
         if found is None or not isinstance(found[1], State):
             continue
         if found[0].get("key") == key:
-            return Loaded(found[1], base, journal.version(ident), 0)
+            now = journal.version(ident)
+            return Loaded(found[1], base, now, 0, now)
         earlier = earlier or found
     if earlier is not None and exists:
         start = earlier[0].get("version")
@@ -323,13 +325,14 @@ def load_versioned(
         if records is not None:
             state = _with(earlier[1], records)
             if state is not None:
-                count = len(records)
+                count, since = len(records), _text(start)
+                now = journal.version(ident)
                 if keep and count >= journal.SNAPSHOT_AFTER:
                     text = read_data_file(ledger_path, "ledger")
                     if identity(ledger_path) == ident:
                         store(state, base, plan_path, ledger_path, cache_dir, ident, text)
-                        count = 0
-                return Loaded(state, base, journal.version(ident), count)
+                        count, since = 0, now
+                return Loaded(state, base, now, count, since)
             earlier = None  # its book holds some of the records now: a full read
     plan, problems = load_plan(plan_path, cache_dir)
     raw = read_data_file(ledger_path, "ledger") if exists else None
@@ -392,7 +395,7 @@ def catch_up(before: Loaded, plan_path: Path, ledger: Path, cache_dir: Path) -> 
     if state is None or records is None:
         return load_versioned(plan_path, ledger, cache_dir, keep=False)
     behind = None if before.behind is None else before.behind + len(records)
-    return Loaded(state, base, now, behind)
+    return Loaded(state, base, now, behind, before.since)
 
 
 def _appended(earlier: tuple[dict[str, object], State], raw: bytes, path: Path) -> State | None:
@@ -459,6 +462,21 @@ def store(
             place, key, state, mode=mode if place is places[0] else 0o600, about=about
         ):
             return
+
+
+def snapshot_taken(loaded: Loaded, plan_path: Path, ledger: Path, cache_dir: Path) -> bool:
+    """Whether the shared state entry is no longer the one `loaded` started from: another
+    command stored a newer one since, and the records `loaded` counts as behind are
+    mostly in it (writers that started together would otherwise each store the same
+    long catch-up, docs/architecture.md, "Speed")."""
+    if loaded.since is None:
+        return False
+    header = cache.header_of(entry_places(plan_path, ledger, cache_dir)[0])
+    return header is not None and header.get("version") != loaded.since
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def journal_write(
