@@ -81,9 +81,13 @@ def read_data_file(path: Path, kind: str) -> bytes:
                 size=info.st_size // (1024 * 1024),
                 limit=MAX_BYTES // (1024 * 1024),
             )
+        # One read of the size the file has, as a rule (a write reads the ledger and its
+        # backup under the lock: no second copy to join); more only if it grew meanwhile.
         chunks = []
         total = 0
-        while chunk := os.read(fd, 1 << 20):
+        size = info.st_size + 1
+        while chunk := os.read(fd, size):
+            size = 1 << 20
             total += len(chunk)
             if total > MAX_BYTES:  # it grew while being read
                 raise DataError(

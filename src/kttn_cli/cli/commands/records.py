@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+# What a write's `build` uses is imported here, before any lock is taken: under the lock
+# an import is time every other writer waits (docs/architecture.md, "Data safety").
+from kttn_cli.cli.lookup import find_milestone, find_unit, find_unit_or_group
 from kttn_cli.cli.options import STATE, listing_format
 from kttn_cli.cli.session import Session, now_utc, user_date
 from kttn_cli.cli.spec import Param, command
@@ -115,8 +118,6 @@ def resolve_obligations(
     s: Session, state: State, milestone_query: str, unit_queries: list[str]
 ) -> tuple[Milestone, list[Obligation]]:
     """The milestone and the obligations of the named units, or a clear error."""
-    from kttn_cli.cli.lookup import find_milestone, find_unit
-
     plan = state.book.plan_with_tasks(state.plan)
     milestone = plan.milestone(find_milestone(plan, milestone_query))
     owed = {o.unit_id: o for o in obligations_of(s, state, milestone.id)}
@@ -537,8 +538,6 @@ def schedule(s: Session, *, milestone: str, on: str, reason: str) -> None:
     why = _reason(reason)
 
     def build(state: State) -> list[LedgerRecord]:
-        from kttn_cli.cli.lookup import find_milestone
-
         plan = state.book.plan_with_tasks(state.plan)
         target = plan.milestone(find_milestone(plan, milestone))
         if target.deadline.kind not in OPEN_KINDS:
@@ -622,8 +621,6 @@ def task_add(
 ) -> None:
     """Add an ad-hoc task (nhiệm vụ đột xuất) under the plan's item for them, with the
     document that assigned it, its units and its deadline."""
-    from kttn_cli.cli.lookup import find_unit, find_unit_or_group
-
     plan = s.plan_file
     item = ad_hoc_item(plan)
     if item is None:
