@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kttn_cli.cli.settings import Settings, absolute
-from kttn_cli.core.dates import VN_ZONE, YEARS, has_date_shape, parse_user_date
+from kttn_cli.core.dates import VN_TIME, YEARS, has_date_shape, parse_user_date
 from kttn_cli.core.model import Plan
 from kttn_cli.core.obligations import Obligation, Shift, obligations
 from kttn_cli.core.problems import Problem
@@ -37,14 +37,12 @@ def now_utc() -> datetime:
 
 
 def now_in_vietnam() -> datetime:
-    """The time now in Asia/Ho_Chi_Minh (a reminder's Date header, a calendar's stamp)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(VN_ZONE))
+    """The time now in Vietnam (a reminder's Date header, a calendar's stamp)."""
+    return datetime.now(VN_TIME)
 
 
 def today_in_vietnam() -> date:
-    """Today in Asia/Ho_Chi_Minh: a server on UTC is a day behind before 07:00 there."""
+    """Today in Vietnam: a server on UTC is a day behind before 07:00 there."""
     return now_in_vietnam().date()
 
 

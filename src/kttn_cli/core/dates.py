@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta, timezone
 
-# Deadlines are days in Vietnam: "today", and the times shown to people, are
-# taken in this zone, never the machine's.
-VN_ZONE = "Asia/Ho_Chi_Minh"
+# Deadlines are days in Vietnam: "today", and the times shown to people, are taken in
+# Vietnam's time, never the machine's. That is UTC+7 with no daylight saving since 1975
+# (the tz database's Asia/Ho_Chi_Minh), earlier than any clock kttn reads or any record
+# it writes: the fixed offset is exact, and no time-zone database is loaded for it.
+VN_TIME = timezone(timedelta(hours=7))
 
 # Only two forms, both with a 4-digit year: ISO, or day first. dateutil's parser is not
 # used on purpose: with dayfirst=True it still reads 2024-05-02 as 5 February, accepts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from kttn_cli.core.dates import VN_ZONE, show_date
+from kttn_cli.core.dates import VN_TIME, show_date
 from kttn_cli.core.ledger import Ledger
 from kttn_cli.core.model import (
     AdHocTask,
@@ -50,13 +50,10 @@ def details(plan: Plan, record: LedgerRecord) -> str:
 
 
 def render_log(plan: Plan, ledger: Ledger) -> str:
-    from zoneinfo import ZoneInfo
-
     out = terminal().console()
     if not ledger.records:
         out.print(_("Nothing to show."))
         return rendered(out)
-    zone = ZoneInfo(VN_ZONE)
     voided_by = ledger.voided
     table = Table(expand=True)
     table.add_column(_("Id"), min_width=4, no_wrap=True)
@@ -68,7 +65,7 @@ def render_log(plan: Plan, ledger: Ledger) -> str:
     table.add_column(by, min_width=max(len(word) for word in by.split()), overflow="fold")
     table.add_column(_("Details"), ratio=6, overflow="fold")
     for record in ledger.records:
-        when = record.recorded_at.astimezone(zone)
+        when = record.recorded_at.astimezone(VN_TIME)
         text = t(details(plan, record))
         if record.id in voided_by:
             text.stylize("strike")
