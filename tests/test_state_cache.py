@@ -240,10 +240,10 @@ def resealed(change: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
         cut_last_line,  # a writer killed while adding its line
         lambda data: data + b"0123456789abcdef fedcba9876543210 {not json\n",
         lambda data: data.replace(b'"base": "', b'"base": "another kttn ', 1),
-        lambda data: data.replace(b'"$c":"Submission"', b'"$c":"Receipt"'),  # no such record
+        lambda data: data.replace(b'"$c":["Submission"', b'"$c":["Receipt"'),  # no such record
         lambda data: data.replace(b'{"$d":"2024-06-27"}', b'{"$d":"2024-06-17"}'),  # checksum
         resealed(lambda p: p.replace(b'{"$d":"2024-06-27"}', b'"2024-06-27"')),  # a text date
-        resealed(lambda p: p.replace(b'"unit":"van-giang"', b'"unit":"van giang"')),  # an id
+        resealed(lambda p: p.replace(b'"van-giang"', b'"van giang"')),  # a unit's id
         lambda data: data + b"\n".join(data.splitlines()[1:]) + b"\n",  # each version twice
         lambda data: b"",
     ],
@@ -311,3 +311,21 @@ def test_a_write_that_started_before_a_newer_entry_leaves_it_alone(
     assert entry().read_bytes() == newer
     monkeypatch.setattr(loader, "load_versioned", real_read)
     assert loader.load(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False) == full_read(tmp_path)
+
+
+def test_an_entry_of_another_kttn_beside_the_ledger_is_not_a_newer_one(tmp_path: Path) -> None:
+    """A command that could not start from the shared entry (another kttn or plan
+    version wrote it) started from the user's own: its long catch-up replaces the
+    shared entry, or every later write would replay the same journal again."""
+    ok(kttn("submit", "bc-6-thang", "van-lam", "--on", "2024-06-25", *PLAN))
+    loaded = loader.load_versioned(SMALL_PLAN, ledger(), tmp_path / "cache", keep=False)
+    assert not loader.snapshot_taken(loaded, SMALL_PLAN, ledger(), tmp_path / "cache")
+    first, rest = entry().read_bytes().split(b"\n", 1)
+    header = json.loads(first)
+
+    def rewrite(**changes: str) -> bool:
+        entry().write_bytes(json.dumps(header | changes).encode() + b"\n" + rest)
+        return loader.snapshot_taken(loaded, SMALL_PLAN, ledger(), tmp_path / "cache")
+
+    assert rewrite(version="1-2-3-4-5")  # a newer entry of this kttn: taken
+    assert not rewrite(version="1-2-3-4-5", base="another kttn")

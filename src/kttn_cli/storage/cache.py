@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5
+FORMAT = 6
 
 
 # --- the JSON codec of core objects -----------------------------------------------------
@@ -95,8 +95,10 @@ class _Encoder:
         ref = len(self.seen)
         self.seen[id(value)] = ref
         self.keep.append(value)
-        fields = {name: self(getattr(value, name)) for name in names}
-        return {"$c": type(value).__name__, "$i": ref, "v": fields}
+        # Positional, in the order of the class's fields (its __init__'s order): no
+        # second object per value to build and pass through the decoder's hook.
+        fields = [self(getattr(value, name)) for name in names]
+        return {"$c": [type(value).__name__, ref, fields]}
 
 
 _PLAIN = frozenset({str, int, bool, float})
@@ -124,13 +126,14 @@ class _Decoder:
                 return dict(value)
             if tag == "$r":
                 return self.refs[value]
+            if tag == "$c":
+                name, ref, fields = value
+                made = self.allowed[name](*fields)
+                self.refs[ref] = made
+                return made
             if tag == "$e":
                 name, member = value
                 return self.allowed[name](member)
-        if "$c" in obj:
-            made = self.allowed[obj["$c"]](**obj["v"])
-            self.refs[obj["$i"]] = made
-            return made
         return obj
 
 

@@ -186,6 +186,8 @@ def append(
     # taken: under it, only what other writes added since is applied (`loader.catch_up`).
     import tomli_w  # noqa: F401
 
+    from kttn_cli.storage import new_records  # noqa: F401 - `serialise` checks with it
+
     # A link into a folder that is not mounted is refused before the lock would create
     # that folder (the lock lives beside the real file).
     loader.ledger_presence(ledger)

@@ -472,7 +472,13 @@ def snapshot_taken(loaded: Loaded, plan_path: Path, ledger: Path, cache_dir: Pat
     if loaded.since is None:
         return False
     header = cache.header_of(entry_places(plan_path, ledger, cache_dir)[0])
-    return header is not None and header.get("version") != loaded.since
+    # An entry of another kttn or plan version is not one this command could start from
+    # (it read the user's own entry instead): that one is overwritten, as before.
+    return (
+        header is not None
+        and header.get("base") == loaded.base
+        and header.get("version") != loaded.since
+    )
 
 
 def _text(value: object) -> str | None:
