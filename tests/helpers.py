@@ -10,8 +10,10 @@ from __future__ import annotations
 import fcntl
 import io
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,9 +50,16 @@ def kttn(*args: str, env: dict[str, str] | None = None) -> Result:
     )
     sys.stdout, sys.stderr = wrappers
     terminal.TERMINAL = None
+    # A write leaves SIGINT and SIGTERM ignored for the rest of its process (after its
+    # commit point): here the process is the test's, whose later children would inherit
+    # that and could not be interrupted.
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         code = run_argv(list(args), dict(os.environ) if env is None else env)
     finally:
+        if threading.current_thread() is threading.main_thread():
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
         for wrapper in wrappers:
             wrapper.flush()
             wrapper.detach()  # keep the buffer open for reading

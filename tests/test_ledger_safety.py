@@ -9,6 +9,7 @@ write leaves every file as it was.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
@@ -247,13 +248,17 @@ def test_a_writer_stopped_at_a_random_moment_keeps_its_word(ledger: Path, signum
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(rng.uniform(0, runtime * 1.2))
+        delay = rng.uniform(0, runtime * 1.2)
+        time.sleep(delay)
         if proc.poll() is not None:  # it finished first: aim the next signals earlier
             runtime = min(runtime, time.monotonic() - started)
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
         after = len(records(ledger))
         if proc.returncode == 0:
+            # Too late to stop it (finished, or past its commit point, where an interrupt
+            # waits for the confirmation): the next signals come earlier.
+            runtime = min(runtime, delay)
             assert "Recorded" in out, (out, err)
             assert after == before + 1
             confirmed.add((milestone, unit))
@@ -839,3 +844,73 @@ def test_a_fifo_in_the_users_cache_is_a_miss_not_a_hang(
     assert result.returncode == 0, result.stderr
     assert "Recorded" in result.stdout, result.stdout
     assert run("status", env=env).returncode == 0
+
+
+def lock_is_free(ledger: Path) -> bool:
+    """Whether another kttn could take the ledger's lock now."""
+    with Path(f"{ledger}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+
+
+def test_a_write_settles_who_records_and_why_it_refuses_outside_the_lock(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every other writer waits while the lock is held: the login name (which imports
+    getpass) is asked before it, and why a void is refused (which reads the whole
+    ledger) is worked out after it."""
+    import getpass
+
+    from kttn_cli.storage import loader
+
+    ok(kttn("submit", M, UNITS[0], "--on", "2024-06-28"))  # the ledger and its lock exist
+    monkeypatch.delenv("KTTN_USER", raising=False)
+    asked: list[bool] = []
+    login = getpass.getuser
+    monkeypatch.setattr(getpass, "getuser", lambda: asked.append(lock_is_free(ledger)) or login())
+    ok(kttn("submit", M, UNITS[1], "--on", "2024-06-28"))
+    ok(kttn("void", "r1", "--reason", "sent by mistake"))
+    assert asked == [True, True]
+    read = loader.read_ledger
+    reads: list[bool] = []
+    monkeypatch.setattr(
+        loader, "read_ledger", lambda *a, **k: reads.append(lock_is_free(ledger)) or read(*a, **k)
+    )
+    again = kttn("void", "r1", "--reason", "twice")
+    assert again.code == 65, again.err
+    assert "r1 is already withdrawn" in again.err
+    assert reads and all(reads)
+    assert [r["id"] for r in records(ledger)] == ["r1", "r2", "r3"]
+
+
+def test_a_writer_started_with_interrupts_ignored_keeps_ignoring_them(ledger: Path) -> None:
+    """A shell script's background job (`kttn submit … &`) starts with SIGINT and
+    SIGTERM ignored, so that Ctrl-C at the terminal leaves it alone: kttn keeps them
+    ignored, and the write completes and is confirmed."""
+    submit(M, UNITS[0], "--on", "2024-07-01")
+
+    def ignore_interrupts() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    proc = subprocess.Popen(
+        argv("submit", M, UNITS[1], "--on", "2024-07-01"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ignore_interrupts,
+    )
+    sent = 0
+    while proc.poll() is None:
+        proc.send_signal(signal.SIGINT if sent % 2 else signal.SIGTERM)
+        sent += 1
+        time.sleep(0.005)
+    out, err = proc.communicate()
+    assert sent > 3
+    assert proc.returncode == 0, err
+    assert "Recorded" in out and err == ""
+    assert [r["unit"] for r in records(ledger)] == UNITS[:2]

@@ -29,8 +29,11 @@ COMPLETE = "__complete"
 def main() -> None:
     # Ctrl-C ends a reader at once, quietly (a shell sees 130): a traceback helps no one.
     # A write holds the signal from its commit point until it has said what it wrote
-    # (cli.interrupts), so an interrupt never leaves a saved record unconfirmed.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # (cli.interrupts), so an interrupt never leaves a saved record unconfirmed. A
+    # signal the parent ignores (a script's background job: `kttn remind &`) stays
+    # ignored, as for any Unix program.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     # A run is short and builds objects that reference counting frees (few cycles): the
     # collector's default, a pass every 700 new objects, walked the young objects some 30
     # times per write for nothing (~8 % of a warm submit's CPU; docs/architecture.md,

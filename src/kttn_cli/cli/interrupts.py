@@ -35,6 +35,8 @@ def held_after_commit() -> Iterator[Guard]:
 
     previous: dict[int, Any] = {}
     for signum in (int(signal.SIGINT), int(signal.SIGTERM)):
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            continue  # ignored by whoever started kttn (a background job): it stays so
         with suppress(ValueError):  # not the main thread: leave signals alone
             previous[signum] = signal.signal(signum, handle)
     try:

@@ -347,6 +347,7 @@ class Session:
                 )
                 return
 
+    @cached_property
     def recorded_by(self) -> str:
         """Who records: KTTN_USER (or the settings file), else the login name."""
         given = self.settings.value("user")

@@ -249,7 +249,7 @@ def _default_in_force(s: Session, name: str) -> str | None:
         "today": lambda: _("{date} (today in Vietnam)").format(date=show_date(s.today)),
         "warn_days": lambda: _("{days} (the plan's)").format(days=s.warn_days),
         "lock_timeout": lambda: f"{s.lock_timeout:g}",
-        "user": s.recorded_by,
+        "user": lambda: s.recorded_by,
         "smtp_tls": smtp_tls,
         "smtp_port": lambda: str(DEFAULT_PORTS.get(smtp_tls(), DEFAULT_PORTS["starttls"])),
         "smtp_timeout": lambda: f"{DEFAULT_TIMEOUT:g}",

@@ -111,7 +111,7 @@ class Stamp:
 
     def __init__(self, s: Session) -> None:
         self.at = now_utc()
-        self.by = incoming(s.recorded_by(), "KTTN_USER") or "unknown"
+        self.by = incoming(s.recorded_by, "KTTN_USER") or "unknown"
 
 
 def resolve_obligations(
@@ -142,6 +142,7 @@ def write(
     from kttn_cli.storage.ledger_file import append
 
     s.as_of  # noqa: B018 - a bad KTTN_TODAY / --as-of is reported even by a write
+    s.recorded_by  # noqa: B018 - settled before the lock (the login name imports getpass)
     written = append(
         s.ledger_path,
         s.plan_path,
@@ -383,7 +384,7 @@ def void(s: Session, *, record_id: str, reason: str) -> None:
     def build(state: State) -> list[LedgerRecord]:
         place = state.book.in_force.get(wanted)
         if place is None:
-            raise _not_in_force(s, wanted)
+            raise _NotInForce
         targets = [wanted]
         if place[0] == "task":
             # Records of a withdrawn ad-hoc task would name a milestone that no longer
@@ -401,7 +402,16 @@ def void(s: Session, *, record_id: str, reason: str) -> None:
             for ident, target in zip(ids, targets, strict=True)
         ]
 
-    confirm_records(s, write(s, build, fixes=True))
+    try:
+        written = write(s, build, fixes=True)
+    except _NotInForce:
+        # Why, worked out once the lock is released: it reads the whole ledger.
+        raise _not_in_force(s, wanted) from None
+    confirm_records(s, written)
+
+
+class _NotInForce(Exception):
+    """The record to withdraw is not in force (`_not_in_force` says why)."""
 
 
 def _not_in_force(s: Session, wanted: str) -> DataError:
