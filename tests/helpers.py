@@ -173,6 +173,17 @@ def held_lock(ledger: Path) -> Iterator[None]:
         yield
 
 
+def lock_is_free(ledger: Path) -> bool:
+    """Whether another kttn could take the ledger's lock now."""
+    with Path(f"{ledger}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+
+
 def lock_waiters(lock: Path) -> int:
     """How many processes wait for the flock of `lock` (Linux's /proc/locks lists each
     blocked request with "->")."""

@@ -9,7 +9,6 @@ write leaves every file as it was.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import random
@@ -28,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from helpers import SMALL_PLAN, held_lock, kttn, lock_waiters, ok
+from helpers import SMALL_PLAN, held_lock, kttn, lock_is_free, lock_waiters, ok
 
 pytestmark = pytest.mark.process
 
@@ -844,17 +843,6 @@ def test_a_fifo_in_the_users_cache_is_a_miss_not_a_hang(
     assert result.returncode == 0, result.stderr
     assert "Recorded" in result.stdout, result.stdout
     assert run("status", env=env).returncode == 0
-
-
-def lock_is_free(ledger: Path) -> bool:
-    """Whether another kttn could take the ledger's lock now."""
-    with Path(f"{ledger}.lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return True
 
 
 def test_a_write_settles_who_records_and_why_it_refuses_outside_the_lock(

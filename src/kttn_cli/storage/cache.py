@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 FORMAT = 6
 
@@ -160,10 +160,8 @@ def read_entry_where(path: Path, wanted: Callable[[dict[str, Any]], bool]) -> An
 
     try:
         with open_regular(str(path)) as handle:
-            header = json.loads(handle.readline())
-            if not isinstance(header, dict) or header.get("format") != FORMAT:
-                return None
-            if not wanted(header):
+            header = _header(handle)
+            if header is None or not wanted(header):
                 return None
             payload = handle.read()
         if zlib.crc32(payload) != header.get("crc32"):
@@ -181,9 +179,14 @@ def header_of(path: Path) -> dict[str, Any] | None:
 
     try:
         with open_regular(str(path)) as handle:
-            header = json.loads(handle.readline())
+            return _header(handle)
     except (OSError, ValueError):
         return None
+
+
+def _header(handle: BinaryIO) -> dict[str, Any] | None:
+    """An entry's first line, if it is a header of this format."""
+    header = json.loads(handle.readline())
     return header if isinstance(header, dict) and header.get("format") == FORMAT else None
 
 

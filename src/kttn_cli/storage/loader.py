@@ -325,7 +325,7 @@ def load_versioned(
         if records is not None:
             state = _with(earlier[1], records)
             if state is not None:
-                count, since = len(records), _text(start)
+                count, since = len(records), start if isinstance(start, str) else None
                 now = journal.version(ident)
                 if keep and count >= journal.SNAPSHOT_AFTER:
                     text = read_data_file(ledger_path, "ledger")
@@ -479,10 +479,6 @@ def snapshot_taken(loaded: Loaded, plan_path: Path, ledger: Path, cache_dir: Pat
         and header.get("base") == loaded.base
         and header.get("version") != loaded.since
     )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def journal_write(
